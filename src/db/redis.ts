@@ -1,0 +1,24 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Opens a Redis connection that fails fast instead of queueing commands forever while Redis is down,
+ * so a webhook can fall back within Twilio's timeout.
+ * @param url - redis:// URL
+ * @param keyPrefix - prepended to every key (one per deployment, or per test file)
+ */
+export function createRedis(url: string, keyPrefix = ''): Redis {
+  return new Redis(url, {
+    keyPrefix,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1500,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}
+
+/** BullMQ workers need blocking connections that retry forever. */
+export function createBullConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) });
+}
+
+export type { Redis };

@@ -1,0 +1,19 @@
+import type { Context } from './context';
+
+/** A background worker that main.ts starts in the `worker` role and closes on shutdown. */
+export interface Worker {
+  name: string;
+  close(): Promise<void>;
+}
+
+type WorkerStarter = (ctx: Context) => Promise<Worker>;
+
+// Each queue module contributes its starter here.
+const starters: WorkerStarter[] = [];
+
+/** Starts every background worker (reminder dialing, record writing, schedulers). */
+export async function startWorkers(ctx: Context): Promise<Worker[]> {
+  const workers: Worker[] = [];
+  for (const start of starters) workers.push(await start(ctx));
+  return workers;
+}

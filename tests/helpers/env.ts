@@ -1,0 +1,11 @@
+// Where the tests find PostgreSQL and Redis (real servers; CI starts them if they are down).
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEMPLATE_DB = 'careline_test_template';
+
+/** The same server URL pointing at another database. */
+export function databaseUrl(name: string): string {
+  const u = new URL(TEST_DATABASE_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}

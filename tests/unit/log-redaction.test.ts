@@ -1,0 +1,33 @@
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../src/log';
+
+function capture(): { stream: PassThrough; lines: () => string[] } {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  return { stream, lines: () => chunks.join('').trim().split('\n') };
+}
+
+describe('log redaction', () => {
+  test('masks phones (last 4 kept), names, birth dates and Rx numbers wherever they appear', async () => {
+    const { stream, lines } = capture();
+    const log = createLogger('info', 'json', stream).child({ callSid: 'CA123' });
+    log.info('caller +1 (212) 555-0123 said born 1984-03-07, 03/07/1984', {
+      From: '+12125550123',
+      patient: { givenName: 'Maria', familyName: 'Lopez', birthDate: '1984-03-07' },
+      rxNumber: '6012345',
+      Digits: '03071984',
+      nested: [{ phone: '+13125550199' }],
+    });
+    await new Promise((r) => setImmediate(r));
+    const line = lines()[0];
+    const entry = JSON.parse(line);
+    expect(entry.callSid).toBe('CA123');
+    expect(line).not.toMatch(/Maria|Lopez|1984|6012345|5550123|5550199|03071984/);
+    expect(entry.From).toBe('***0123');
+    expect(entry.nested[0].phone).toBe('***0199');
+    expect(entry.message).toContain('***0123');
+    expect(entry.patient).toEqual({ givenName: '[redacted]', familyName: '[redacted]', birthDate: '[redacted]' });
+    expect(entry.rxNumber).toBe('[redacted]');
+  });
+});
