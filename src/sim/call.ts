@@ -54,9 +54,12 @@ export interface SimCallInit {
   readonly statusCallbackMethod?: HttpMethod;
   /** Events that get a status callback: initiated, ringing, answered, completed. */
   readonly statusCallbackEvents?: readonly string[];
+  /** Synchronous AMD (MachineDetection without AsyncAmd): AnsweredBy goes with the Url request. */
+  readonly syncAmd?: boolean;
 }
 
-type Frame = { verbs: Verb[]; index: number; docUrl: string };
+/** @internal a TwiML document being executed, and the index of the next verb */
+export type Frame = { verbs: Verb[]; index: number; docUrl: string };
 
 /** @internal what the executor is blocked on */
 export type Pending =
@@ -73,8 +76,10 @@ type QueueState = {
   frame: Frame;
   queue: SimQueue;
   enteredAt: Date;
-  /** Seconds waited, once the call left the queue (bridged). */
+  /** Seconds waited, once the call left the queue for a bridge. */
   waited?: number;
+  /** Seconds waited, once a REST dequeue took the call out of the queue. */
+  removedWait?: number;
 };
 
 /** Usage mistakes in a test (e.g. `press()` when no Gather is waiting). */
@@ -156,7 +161,7 @@ export class SimCall extends EventEmitter {
   /** The queue this call waits in, with its 1-based position. */
   get queue(): { name: string; sid: string; position: number } | undefined {
     const q = this.queueState;
-    if (!q || q.waited !== undefined) return undefined;
+    if (!q || q.waited !== undefined || q.removedWait !== undefined) return undefined;
     return { name: q.queue.friendlyName, sid: q.queue.sid, position: q.queue.positionOf(this.sid) };
   }
 
@@ -302,7 +307,7 @@ export class SimCall extends EventEmitter {
         this.pending = undefined;
         if (!(await this.fetchWaitUrl(p.frame))) return;
         await this.drive();
-        again = this.pending?.kind === 'hold';
+        again = (this.pending as Pending | undefined)?.kind === 'hold';
       });
       if (!again) break;
     }
@@ -364,7 +369,7 @@ export class SimCall extends EventEmitter {
       ToCity: g.toCity ?? '', ToCountry: g.toCountry ?? us(this.to), ToState: g.toState ?? '', ToZip: g.toZip ?? '',
     };
     if (this.init.parentCallSid) p.ParentCallSid = this.init.parentCallSid;
-    if (this.answeredBy && this.sim.syncAmd(this)) p.AnsweredBy = this.answeredBy;
+    if (this.answeredBy && this.init.syncAmd) p.AnsweredBy = this.answeredBy;
     return p;
   }
 
@@ -372,7 +377,7 @@ export class SimCall extends EventEmitter {
   async start(kind: RequestKind, url: string, method: HttpMethod, inlineTwiml?: string): Promise<void> {
     this.startTime ??= this.sim.now();
     if (inlineTwiml !== undefined) {
-      if (!this.useDocument(inlineTwiml, url, url)) return;
+      if (!(await this.useDocument(inlineTwiml, url, url))) return;
     } else if (!(await this.fetchDocument(kind, url, method, this.callParams()))) return;
     const first = this.frame?.verbs[0];
     if (first?.verb === 'Reject' && this.direction === 'inbound') {
@@ -394,8 +399,7 @@ export class SimCall extends EventEmitter {
   async progress(status: 'initiated' | 'ringing' | 'in-progress'): Promise<void> {
     if (status === 'in-progress') this.answer();
     else this.status = status;
-    const event = status === 'in-progress' ? 'answered' : status;
-    if (this.init.statusCallbackEvents?.includes(event)) await this.deliverStatus(status, false);
+    await this.deliverStatus(status, false);
   }
 
   /** @internal REST: replace the call's TwiML (Url or Twiml), wherever it is */
@@ -404,7 +408,7 @@ export class SimCall extends EventEmitter {
     await this.abandon('redirected');
     this.fetchCounts.clear();
     if (inlineTwiml !== undefined) {
-      if (!this.useDocument(inlineTwiml, url, url)) return;
+      if (!(await this.useDocument(inlineTwiml, url, url))) return;
     } else if (!(await this.fetchDocument('redirect', url, method, this.callParams()))) return;
     await this.drive();
   }
@@ -480,7 +484,8 @@ export class SimCall extends EventEmitter {
   async deliverStatus(status: CallStatus, force: boolean): Promise<void> {
     const url = this.init.statusCallback;
     if (!url) return;
-    if (!force && this.direction === 'outbound-api' && !(this.init.statusCallbackEvents ?? ['completed']).includes(status === 'in-progress' ? 'answered' : ['initiated', 'ringing'].includes(status) ? status : 'completed')) return;
+    const event = status === 'in-progress' ? 'answered' : status === 'initiated' || status === 'ringing' ? status : 'completed';
+    if (!force && !(this.init.statusCallbackEvents ?? ['completed']).includes(event)) return;
     const now = this.sim.now();
     const params: WebhookParams = {
       ...this.callParams(),
@@ -651,7 +656,7 @@ export class SimCall extends EventEmitter {
     }
     queue.add(this.sid, this.sim.now());
     this.queueState = { verb, frame, queue, enteredAt: this.sim.now() };
-    if (this.sim.bridgeWaitingAgent(this, queue)) return;
+    if (await this.sim.bridgeWaitingAgent(this, queue)) return;
     if (!(await this.fetchWaitUrl(frame))) return;
   }
 
@@ -680,7 +685,7 @@ export class SimCall extends EventEmitter {
     const q = this.queueState;
     if (!q) return;
     this.queueState = undefined;
-    const waited = q.queue.remove(this.sid, this.sim.now()) ?? 0;
+    const waited = q.queue.remove(this.sid, this.sim.now()) ?? q.removedWait ?? 0;
     if (!q.verb.action) return;
     const url = resolveUrl(q.verb.action, q.frame.docUrl);
     const params = { ...this.callParams(), QueueResult: result, QueueSid: q.queue.sid, QueueTime: String(waited) };
@@ -788,8 +793,8 @@ export class SimCall extends EventEmitter {
     await this.finish(status);
   }
 
-  /** Final status and the completed-type status callback. */
-  private async finish(status: CallStatus): Promise<void> {
+  /** Final status and the completed-type status callback. @internal */
+  async finish(status: CallStatus): Promise<void> {
     this.pending = undefined;
     this.frame = undefined;
     if (this.queueState) {
@@ -833,14 +838,16 @@ export class SimCall extends EventEmitter {
     return this.useDocument(req.body ?? '', url, url);
   }
 
-  private useDocument(xml: string, docUrl: string, errUrl: string): boolean {
+  private async useDocument(xml: string, docUrl: string, errUrl: string): Promise<boolean> {
+    let verbs: Verb[];
     try {
-      this.frame = { verbs: parseTwiml(xml), index: 0, docUrl };
-      return true;
+      verbs = parseTwiml(xml);
     } catch (err) {
       const e = err instanceof TwimlError ? err : new TwimlError(12100, String(err));
-      void this.applicationError({ kind: 'twiml', code: e.code, message: e.message, url: errUrl });
+      await this.applicationError({ kind: 'twiml', code: e.code, message: e.message, url: errUrl });
       return false;
     }
+    this.frame = { verbs, index: 0, docUrl };
+    return true;
   }
 }
