@@ -373,8 +373,11 @@ export class SimCall extends EventEmitter {
     return p;
   }
 
-  /** @internal starts execution with the first document (inbound voice URL, or an outbound call's Url) */
-  async start(kind: RequestKind, url: string, method: HttpMethod, inlineTwiml?: string): Promise<void> {
+  /**
+   * @internal starts execution with the first document (inbound voice URL, or an outbound call's Url);
+   * `afterFetch` runs once that document is loaded, before it executes (async AMD results arrive then).
+   */
+  async start(kind: RequestKind, url: string, method: HttpMethod, inlineTwiml?: string, afterFetch?: () => Promise<void>): Promise<void> {
     this.startTime ??= this.sim.now();
     if (inlineTwiml !== undefined) {
       if (!(await this.useDocument(inlineTwiml, url, url))) return;
@@ -385,6 +388,7 @@ export class SimCall extends EventEmitter {
       return;
     }
     this.answer();
+    if (afterFetch) await afterFetch();
     await this.drive();
   }
 

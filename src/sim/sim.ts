@@ -447,11 +447,13 @@ export class TwilioSim extends EventEmitter {
         : b.answeredBy ?? 'human';
     }
     await call.progress('in-progress');
-    await call.start('url', req.url ?? this.baseUrl, req.method, req.twiml);
-    if (req.machineDetection && req.asyncAmd && req.asyncAmdStatusCallback && !call.ended) {
-      await call.notify('amd', req.asyncAmdStatusCallback, req.asyncAmdStatusCallbackMethod, {
+    const amdUrl = req.machineDetection && req.asyncAmd ? req.asyncAmdStatusCallback : undefined;
+    // Async AMD: Twilio runs the Url's TwiML at once and posts the result a few seconds into the call.
+    const postAmd = amdUrl
+      ? () => call.notify('amd', amdUrl, req.asyncAmdStatusCallbackMethod, {
         AccountSid: this.accountSid, CallSid: call.sid, AnsweredBy: call.answeredBy ?? 'unknown', MachineDetectionDuration: '2300',
-      });
-    }
+      })
+      : undefined;
+    await call.start('url', req.url ?? this.baseUrl, req.method, req.twiml, postAmd);
   }
 }
