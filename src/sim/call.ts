@@ -177,6 +177,11 @@ export class SimCall extends EventEmitter {
     };
   }
 
+  /** The sim conference this call is in, if any. */
+  get conference(): string | undefined {
+    return this.pending?.kind === 'conference' ? this.pending.name : undefined;
+  }
+
   /** Requests of one kind, in order. */
   requestsOf(kind: RequestKind): SimRequest[] {
     return this.requests.filter((r) => r.kind === kind);
