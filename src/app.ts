@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { webhooksRouter } from '../webhooks';
+import { apiRouter } from './agents/api';
 import type { Context } from './context';
 import { checkHealth } from './health';
 
@@ -15,6 +16,7 @@ export function createApp(ctx: Context): Express {
     res.status(health.ok ? 200 : 503).json(health);
   });
   app.use('/webhooks', webhooksRouter(ctx));
+  app.use('/api', apiRouter(ctx));
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not found');
   });

@@ -1,0 +1,22 @@
+import express, { Router } from 'express';
+import type { Context } from '../context';
+import { agentsRouter } from './agents-router';
+import { authRouter } from './auth';
+import { apiErrorHandler } from './http-errors';
+
+/**
+ * The staff API, mounted at /api: JSON in and out, session cookie + CSRF header (see auth.ts),
+ * one JSON error handler.
+ */
+export function apiRouter(ctx: Context): Router {
+  const router = Router();
+  router.use(express.json({ limit: '64kb' }));
+  router.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.use('/auth', authRouter(ctx));
+  router.use('/agents', agentsRouter(ctx));
+  router.use(apiErrorHandler(ctx));
+  return router;
+}
