@@ -1,4 +1,9 @@
-/** The local Twilio: see README in this folder's TSDoc and tests/unit/sim*. */
+/**
+ * The local Twilio. `TwilioSim` places calls to the application's webhooks and executes the TwiML it
+ * answers with Twilio's semantics (`SimCall` is driven by the test: press, speak, silence, record,
+ * hangup, waitLoop); `sim.listen()` serves a fake 2010-04-01 REST API (Calls, Queues, Members).
+ * Examples: tests/unit/sim/*.test.ts. Interactive: `npm run call -- --from +15551234567`.
+ */
 export { TwilioSim, type TwilioSimOptions, type NumberBehaviour, type AnsweredBy, type ClientRegistration, type CreatedCall, type HeldCallback } from './sim';
 export { SimCall, SimUsageError, APPLICATION_ERROR_MESSAGE, type HeardItem, type SimError, type CallStatus, type WaitingFor, type CallGeo } from './call';
 export { ClientIncoming, DialBridge } from './dial';
