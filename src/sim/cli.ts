@@ -11,7 +11,8 @@ const HELP = `usage: npm run call -- --from <E.164> [--to <E.164>] [--base <url>
   --from      caller number (required)
   --to        number called (default CARELINE_PHONE_NUMBER)
   --base      careline's public base URL (default PUBLIC_BASE_URL)
-  --api-port  also serve the fake Twilio REST API on this port (point TWILIO_API_URL at it)
+  --api-port  serve the fake Twilio REST API on this port (default: the port of TWILIO_API_URL,
+              which in development is 4010, where \`npm run dev\` sends its REST requests)
 At a prompt: digits (0-9 * #) are pressed, other text is spoken, an empty line is silence, "hangup" hangs up.`;
 
 function attach(call: SimCall): void {
@@ -77,15 +78,17 @@ async function main(): Promise<void> {
     process.exitCode = values.help ? 0 : 2;
     return;
   }
-  const config = loadConfig();
+  const config = loadConfig({ NODE_ENV: 'development', ...process.env });
   const sim = new TwilioSim({
     baseUrl: values.base ?? config.publicBaseUrl,
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
     apiKeys: config.TWILIO_API_KEY_SID && config.TWILIO_API_KEY_SECRET ? { [config.TWILIO_API_KEY_SID]: config.TWILIO_API_KEY_SECRET } : {},
   });
-  if (values['api-port']) {
-    const url = await sim.listen(Number(values['api-port']));
+  // By default serve the REST API where a development careline expects it (DEV_TWILIO_API_URL).
+  const apiPort = values['api-port'] ?? (config.TWILIO_API_URL ? new URL(config.TWILIO_API_URL).port : undefined);
+  if (apiPort) {
+    const url = await sim.listen(Number(apiPort));
     console.log(`fake Twilio REST API on ${url} (set TWILIO_API_URL=${url} for careline)`);
   }
   sim.on('call', attach);
