@@ -20,12 +20,17 @@ const schema = z.object({
   FALLBACK_PHONE_NUMBER: z.string().optional(),
   PRACTICE_NAME: z.string().default('Careline Health'),
   PRACTICE_TIME_ZONE: z.string().default('America/New_York'),
+  REMINDER_CALLS_PER_SECOND: z.coerce.number().positive().max(100).default(1),
+  REMINDER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   SESSION_SECRET: z.string().min(16).default('dev-session-secret-change-me'),
   ROLE: z.enum(['all', 'server', 'worker']).default('all'),
   SEED_DEMO: z.enum(['true', 'false']).default('false'),
 });
+
+/** Where `npm run dev` expects the local Twilio's REST API (served by `npm run call`). */
+export const DEV_TWILIO_API_URL = 'http://127.0.0.1:4010';
 
 export type Config = z.infer<typeof schema> & { publicBaseUrl: string };
 
@@ -34,7 +39,8 @@ export type Config = z.infer<typeof schema> & { publicBaseUrl: string };
  * @param env - the variables to read (process.env by default)
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty variable (`TWILIO_API_URL=` copied from .env.example) means unset.
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`invalid configuration:\n${problems}`);
@@ -46,5 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length) throw new Error(`invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
   }
   const publicBaseUrl = (c.PUBLIC_BASE_URL ?? `http://127.0.0.1:${c.PORT}`).replace(/\/$/, '');
-  return { ...c, publicBaseUrl };
+  // In development Twilio is the local one: `npm run call` serves its REST API on this port.
+  const TWILIO_API_URL = c.TWILIO_API_URL ?? (c.NODE_ENV === 'development' ? DEV_TWILIO_API_URL : undefined);
+  return { ...c, TWILIO_API_URL, publicBaseUrl };
 }
