@@ -27,11 +27,14 @@ export function roleFromConcept(cc: FhirCodeableConcept): string | null {
 /** Writes Practitioners (upsert on fhirId, then NPI); PractitionerRole codes set the role. */
 export async function importPractitioners(s: ImportState): Promise<void> {
   const entries = s.ofType<FhirPractitioner>('Practitioner');
-  const roles = new Map<string, string>();
+  // PractitionerRole: its code gives the role, its location/organization (see DEPARTMENT_SYSTEM) the department.
+  const roles = new Map<string, { role?: string; departmentId?: string }>();
   for (const { resource: pr } of s.ofType<FhirPractitionerRole>('PractitionerRole')) {
     const target = s.index.resolve(pr.practitioner?.reference);
-    const role = (pr.code ?? []).map(roleFromConcept).find(Boolean);
-    if (target && target.kind !== 'identifier' && role) roles.set(target.id, role);
+    const role = (pr.code ?? []).map(roleFromConcept).find(Boolean) ?? undefined;
+    let departmentId: string | undefined;
+    for (const place of [...(pr.location ?? []), ...(pr.organization ? [pr.organization] : [])]) departmentId ??= (await s.departmentId(place)) ?? undefined;
+    if (target && target.kind !== 'identifier') roles.set(target.id, { role, departmentId });
     s.count('PractitionerRole', 'skipped');
   }
   if (!entries.length) return;
@@ -44,10 +47,11 @@ export async function importPractitioners(s: ImportState): Promise<void> {
 
   for (const { resource: p } of entries) {
     const npi = npiOf(p);
-    const role = roles.get(p.id) ?? (p.qualification ?? []).map((q) => roleFromConcept(q.code)).find(Boolean) ?? undefined;
+    const fromRole = roles.get(p.id);
+    const role = fromRole?.role ?? (p.qualification ?? []).map((q) => roleFromConcept(q.code)).find(Boolean) ?? undefined;
     const phoneRaw = p.telecom?.find((t) => t.system === 'phone' && t.value)?.value;
     const phone = phoneRaw ? normalizePhone(phoneRaw) : null;
-    const desired = { ...pickName(p.name), npi: npi ?? undefined, role, phone: phone?.dialable ? phone.e164 : undefined };
+    const desired = { ...pickName(p.name), npi: npi ?? undefined, role, phone: phone?.dialable ? phone.e164 : undefined, departmentId: fromRole?.departmentId };
     const aliased = npi ? seenNpi.get(npi) : undefined;
     if (aliased) {
       // Same NPI under another id in this bundle: one person.

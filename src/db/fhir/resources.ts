@@ -53,6 +53,8 @@ export const practitionerRoleSchema = z.object({
   id,
   practitioner: reference.optional(),
   code: z.array(codeableConcept).optional(),
+  location: z.array(reference).optional(),
+  organization: reference.optional(),
 });
 
 export const medicationSchema = z.object({
