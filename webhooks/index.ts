@@ -5,6 +5,7 @@ import { statusRouter } from './status';
 import { verifyTwilioSignature } from './twilio-signature';
 import { voiceErrorHandler } from './voice-errors';
 import { voiceRouter } from './voice';
+import { flowRouter } from './flow';
 import { fallbackRouter } from './fallback';
 
 /**
@@ -17,6 +18,7 @@ export function webhooksRouter(ctx: Context): Router {
   router.use(verifyTwilioSignature(ctx));
   router.use(idempotent(ctx));
   router.use(voiceRouter(ctx));
+  router.use(flowRouter(ctx));
   router.use(statusRouter(ctx));
   router.use(fallbackRouter(ctx));
   router.use(voiceErrorHandler(ctx));

@@ -13,7 +13,11 @@ async function rulesFor(ctx: Context, departmentId?: string | null): Promise<Hou
   return own.length ? own : ctx.db.businessHours.findMany({ where: { departmentId: null } });
 }
 
-async function isHoliday(ctx: Context, local: DateTime): Promise<boolean> {
+/**
+ * Whether a local calendar day is a holiday (closed all day).
+ * @param local - any moment of that day, in the practice's zone
+ */
+export async function isHoliday(ctx: Context, local: DateTime): Promise<boolean> {
   const date = new Date(Date.UTC(local.year, local.month - 1, local.day));
   return (await ctx.db.holiday.count({ where: { date } })) > 0;
 }
@@ -77,4 +81,30 @@ export async function describeHours(ctx: Context, language: 'en' | 'es'): Promis
   return groups
     .map((g) => `${dayName(g.from)}${g.to !== g.from ? ` ${to} ${dayName(g.to)}` : ''}, ${and} ${time(g.opens)} ${to} ${time(g.closes)}`)
     .join('; ');
+}
+
+/**
+ * The first moment at or after `from` when the practice (or a department) is open: `from` itself
+ * when open, else the next opening time, skipping closed days and holidays (two weeks at most).
+ * @param from - the moment (UTC)
+ * @param departmentId - a department whose own hours apply, if it has any
+ * @returns null when nothing opens within two weeks (no hours configured)
+ */
+export async function nextOpening(ctx: Context, from: Date, departmentId?: string | null): Promise<Date | null> {
+  const rules = await rulesFor(ctx, departmentId);
+  if (!rules.length) return null;
+  const tz = rules[0]!.timeZone;
+  const start = DateTime.fromJSDate(from, { zone: tz });
+  for (let i = 0; i < 14; i++) {
+    const day = start.startOf('day').plus({ days: i });
+    if (await isHoliday(ctx, day)) continue;
+    const todays = rules.filter((r) => r.dayOfWeek === day.weekday).sort((a, b) => minutes(a.opens) - minutes(b.opens));
+    for (const r of todays) {
+      const opens = day.plus({ minutes: minutes(r.opens) });
+      const closes = day.plus({ minutes: minutes(r.closes) });
+      if (start >= closes) continue;
+      return (start > opens ? start : opens).toJSDate();
+    }
+  }
+  return null;
 }
