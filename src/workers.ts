@@ -1,4 +1,5 @@
 import type { Context } from './context';
+import { startReminderWorkers } from './reminders/campaign-scheduler';
 
 /** A background worker that main.ts starts in the `worker` role and closes on shutdown. */
 export interface Worker {
@@ -9,7 +10,7 @@ export interface Worker {
 type WorkerStarter = (ctx: Context) => Promise<Worker>;
 
 // Each queue module contributes its starter here.
-const starters: WorkerStarter[] = [];
+const starters: WorkerStarter[] = [startReminderWorkers];
 
 /** Starts every background worker (reminder dialing, record writing, schedulers). */
 export async function startWorkers(ctx: Context): Promise<Worker[]> {

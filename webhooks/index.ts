@@ -7,6 +7,7 @@ import { voiceErrorHandler } from './voice-errors';
 import { voiceRouter } from './voice';
 import { flowRouter } from './flow';
 import { fallbackRouter } from './fallback';
+import { remindersRouter } from './reminders';
 
 /**
  * Every Twilio-facing route, mounted at /webhooks. Order matters: body, signature, then
@@ -21,6 +22,7 @@ export function webhooksRouter(ctx: Context): Router {
   router.use(flowRouter(ctx));
   router.use(statusRouter(ctx));
   router.use(fallbackRouter(ctx));
+  router.use(remindersRouter(ctx));
   router.use(voiceErrorHandler(ctx));
   return router;
 }

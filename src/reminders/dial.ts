@@ -1,0 +1,166 @@
+import type { Context } from '../context';
+import type { Logger } from '../log';
+import { startCallRecord } from '../records/call-start';
+import { updateCallRecord } from '../records/call-events';
+import { flowStartUrl } from '../flow/urls';
+import { absoluteUrl } from '../telephony/twiml';
+import { nextOpening, windowFor, type CallingWindow } from './calling-window';
+import { claimAttempt } from './claim';
+import { releaseAttempt } from './attempt-outcome';
+import { isDialable } from './phones';
+import { waitForDialSlot } from './pacing';
+
+export interface DialJob {
+  readonly reminderId: string;
+  readonly attempt: number;
+}
+
+export type DialResult =
+  | { readonly kind: 'done'; readonly reason: string }
+  /** a permanent failure (Twilio refused the number): the job fails without retry */
+  | { readonly kind: 'rejected'; readonly reason: string }
+  /** run the job again later: at `until` on the context's clock, or after `realMs` */
+  | { readonly kind: 'wait'; readonly reason: string; readonly until?: Date; readonly realMs: number };
+
+/** How long a campaign at its live-call cap waits before trying again. */
+const CAMPAIGN_BUSY_MS = 2000;
+
+/** The query string every URL of one attempt carries (and the webhooks parse back). */
+export function attemptQuery(j: DialJob): string {
+  return `reminderId=${encodeURIComponent(j.reminderId)}&attempt=${j.attempt}`;
+}
+
+/** Holidays as local dates around now (practice holidays are quiet days for reminders too). */
+async function holidays(ctx: Context, now: Date): Promise<Set<string>> {
+  const from = new Date(now.getTime() - 2 * 86_400_000);
+  const to = new Date(now.getTime() + 40 * 86_400_000);
+  const rows = await ctx.db.holiday.findMany({ where: { date: { gte: from, lte: to } }, select: { date: true } });
+  return new Set(rows.map((h) => h.date.toISOString().slice(0, 10)));
+}
+
+async function skip(ctx: Context, reminderId: string, status: 'skipped' | 'opted_out', outcome: string): Promise<DialResult> {
+  await ctx.db.reminder.updateMany({ where: { id: reminderId, status: 'pending' }, data: { status, outcome } });
+  return { kind: 'done', reason: outcome };
+}
+
+function waitUntil(ctx: Context, until: Date, reason: string): DialResult {
+  return { kind: 'wait', reason, until, realMs: Math.max(0, until.getTime() - ctx.clock.now().getTime()) };
+}
+
+/**
+ * One attempt of one reminder. Re-reads everything and stops when the reminder no longer applies
+ * (done, cancelled, patient deceased, appointment moved, number opted out or undialable). Outside
+ * the patient's window it waits for the next opening. Then it takes a slot under the global pace,
+ * claims the attempt in PostgreSQL (claim.ts) and only then asks Twilio for the call, with async
+ * answering-machine detection.
+ * @param j - reminder id and attempt number
+ * @param log - the job's logger
+ */
+export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.log): Promise<DialResult> {
+  const r = await ctx.db.reminder.findUnique({
+    where: { id: j.reminderId },
+    include: {
+      campaign: true,
+      patient: { select: { deceased: true, phones: { select: { e164: true, use: true, dialable: true } } } },
+      appointment: { select: { status: true, start: true } },
+      prescription: { select: { status: true } },
+    },
+  });
+  if (!r) return { kind: 'done', reason: 'reminder deleted' };
+  if (r.status !== 'pending' || r.attempts !== j.attempt - 1) return { kind: 'done', reason: `no longer waiting for attempt ${j.attempt}` };
+  if (r.campaign.status !== 'running') return skip(ctx, r.id, 'skipped', `campaign_${r.campaign.status}`);
+  if (r.patient.deceased) return skip(ctx, r.id, 'skipped', 'deceased');
+  const now = ctx.clock.now();
+  if (r.appointment && (r.appointment.status !== 'booked' || r.appointment.start <= now)) return skip(ctx, r.id, 'skipped', 'appointment_changed');
+  if (r.prescription && r.prescription.status !== 'active') return skip(ctx, r.id, 'skipped', 'prescription_inactive');
+  const stored = r.patient.phones.find((p) => p.e164 === r.phone);
+  if (!stored || !isDialable(stored)) return skip(ctx, r.id, 'skipped', 'no_dialable_phone');
+  if ((await ctx.db.optOut.count({ where: { phone: r.phone } })) > 0) return skip(ctx, r.id, 'opted_out', 'opted_out');
+
+  const window: CallingWindow = windowFor(r.campaign, r.timeZone, await holidays(ctx, now));
+  const opening = nextOpening(now, window);
+  if (!opening) return skip(ctx, r.id, 'skipped', 'no_calling_window');
+  if (opening > now) {
+    await ctx.db.reminder.updateMany({ where: { id: r.id, status: 'pending' }, data: { nextAttemptAt: opening } });
+    return waitUntil(ctx, opening, 'outside calling window');
+  }
+
+  await waitForDialSlot(ctx);
+  // The slot may come seconds later: the window is checked again right before the claim.
+  const at = ctx.clock.now();
+  const stillOpen = nextOpening(at, window);
+  if (!stillOpen || stillOpen > at) return waitUntil(ctx, stillOpen ?? opening, 'window closed while pacing');
+
+  const claim = await claimAttempt(ctx, {
+    reminderId: r.id,
+    attempt: j.attempt,
+    campaignId: r.campaignId,
+    maxConcurrency: r.campaign.maxConcurrency,
+    patientId: r.patientId,
+    phone: r.phone,
+    timeZone: r.timeZone,
+  });
+  switch (claim.kind) {
+    case 'gone':
+      return { kind: 'done', reason: 'claimed elsewhere' };
+    case 'opted_out':
+      return { kind: 'done', reason: 'opted_out' };
+    case 'campaign_busy':
+      return { kind: 'wait', reason: 'campaign at its live-call cap', realMs: CAMPAIGN_BUSY_MS };
+    case 'capped': {
+      const next = nextOpening(claim.until, window) ?? claim.until;
+      await ctx.db.reminder.updateMany({ where: { id: r.id, status: 'pending' }, data: { nextAttemptAt: next } });
+      return waitUntil(ctx, next, 'patient call limit reached');
+    }
+    case 'claimed':
+      break;
+  }
+
+  const q = attemptQuery(j);
+  const from = ctx.config.CARELINE_PHONE_NUMBER;
+  try {
+    const call = await ctx.twilio.calls.create({
+      to: r.phone,
+      from,
+      // A person hears the reminder flow (flows/reminders/<kind>.yaml) in their language.
+      url: flowStartUrl(ctx.config, `reminders/${r.campaign.kind}`, { lang: r.language, reminderId: r.id, attempt: String(j.attempt) }),
+      method: 'POST',
+      statusCallback: absoluteUrl(ctx.config, `/webhooks/reminders/status?${q}`),
+      statusCallbackMethod: 'POST',
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      // DetectMessageEnd + async: the flow starts at once for a person; for a machine the verdict
+      // comes after the greeting's beep, when the short message is left (see amd.ts).
+      machineDetection: 'DetectMessageEnd',
+      asyncAmd: 'true',
+      asyncAmdStatusCallback: absoluteUrl(ctx.config, `/webhooks/reminders/amd?${q}`),
+      asyncAmdStatusCallbackMethod: 'POST',
+      timeout: 30,
+    });
+    await ctx.db.reminderAttempt.updateMany({ where: { reminderId: r.id, attempt: j.attempt, callSid: null }, data: { callSid: call.sid } });
+    await startCallRecord(ctx, { callSid: call.sid, from, to: r.phone, direction: 'outbound-api' });
+    await updateCallRecord(ctx, call.sid, { reminderId: r.id, patientId: r.patientId, language: r.language });
+    log.info('reminder call placed', { callSid: call.sid });
+    return { kind: 'done', reason: 'dialed' };
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    const code = (err as { code?: number | string }).code;
+    if (status && status >= 400 && status < 500 && status !== 429) {
+      // Twilio refused this call (invalid or blocked number): retrying cannot help.
+      await releaseAttempt(ctx, j, { attemptStatus: 'failed', reminderStatus: 'failed', outcome: `dial_rejected_${code ?? status}` });
+      log.warn('Twilio refused the reminder call', { status, code });
+      return { kind: 'rejected', reason: `Twilio refused the call (${code ?? status})` };
+    }
+    if (status || code === 'ECONNREFUSED') {
+      // Twilio answered with an error (5xx, 429) or was unreachable: no call exists. The next
+      // attempt number takes over after a backoff.
+      const retryAt = new Date(ctx.clock.now().getTime() + Math.min(30_000 * 2 ** (j.attempt - 1), 30 * 60_000));
+      await releaseAttempt(ctx, j, { attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
+      log.warn('reminder call not placed; will retry', { status, code });
+      return { kind: 'done', reason: 'not placed; retry scheduled' };
+    }
+    // A timeout: Twilio may or may not have made the call. The attempt stays `dialing`; its status
+    // callbacks link it if the call exists, else reconcile.ts releases it after a while.
+    log.warn('reminder call outcome unknown', { err: err instanceof Error ? err.message : String(err) });
+    return { kind: 'done', reason: 'dial outcome unknown' };
+  }
+}
