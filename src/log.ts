@@ -4,7 +4,10 @@ import winston from 'winston';
 // numbers, speech, digits and tokens are masked by key, and date- or phone-shaped text by pattern.
 const SENSITIVE_KEYS = /^(name|givenName|familyName|fullName|patientName|firstName|lastName|birthDate|dob|dateOfBirth|rx|rxNumber|drug|medication|speechResult|SpeechResult|unstableSpeechResult|Digits|digits|token|password|passwordHash|accessToken|notes|address|postalCode|zip|transcript|TranscriptionText)$/i;
 const PHONE_KEYS = /^(from|to|phone|caller|called|e164|From|To|Caller|Called|ForwardedFrom|number)$/i;
-const PHONE_RE = /\+?\d[\d\s().-]{8,}\d/g;
+// Not inside a longer token, so sids (CA…) and ISO timestamps are not taken for phone numbers.
+const PHONE_RE = /(?<![\w:.-])\+?\d[\d\s().-]{8,}\d(?![\w:])/g;
+// Keys whose values are identifiers or log metadata, never PHI.
+const SAFE_KEYS = /^(timestamp|level|.*Sid|.*sid|id|.*Id|key|jobId)$/;
 const DATE_RE = /\b(\d{4}-\d{2}-\d{2}|\d{1,2}\/\d{1,2}\/\d{2,4})\b/g;
 
 /** Masks a phone number, keeping only its last 4 digits. */
@@ -25,6 +28,7 @@ export function redact(value: unknown, key = '', depth = 0): unknown {
   if (value === null || value === undefined) return value;
   if (depth > 6) return '[deep]';
   if (typeof value === 'string') {
+    if (SAFE_KEYS.test(key) && !SENSITIVE_KEYS.test(key)) return value;
     if (SENSITIVE_KEYS.test(key)) return '[redacted]';
     if (PHONE_KEYS.test(key)) return maskPhone(value);
     return redactString(value);

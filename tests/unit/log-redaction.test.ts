@@ -31,3 +31,18 @@ describe('log redaction', () => {
     expect(entry.rxNumber).toBe('[redacted]');
   });
 });
+
+describe('log redaction leaves identifiers alone', () => {
+  test('timestamps and sids survive, a phone number in a message does not', async () => {
+    const { stream, lines } = capture();
+    const log = createLogger('info', 'json', stream);
+    const sid = 'CA1234567890123456789012345678abcd';
+    log.info(`call ${sid} from 2125550123 ended`, { callSid: sid, reminderId: 'cm1234567890123' });
+    await new Promise((r) => setImmediate(r));
+    const entry = JSON.parse(lines()[0]);
+    expect(entry.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(entry.callSid).toBe(sid);
+    expect(entry.reminderId).toBe('cm1234567890123');
+    expect(entry.message).toBe(`call ${sid} from ***0123 ended`);
+  });
+});
