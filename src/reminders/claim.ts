@@ -37,6 +37,8 @@ export async function claimAttempt(ctx: Context, t: ClaimTarget): Promise<Claim>
   return ctx.db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`reminder-campaign:${t.campaignId}`}))`;
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`reminder-patient:${t.patientId}`}))`;
+    const current = await tx.reminder.findUnique({ where: { id: t.reminderId }, select: { status: true, attempts: true } });
+    if (current?.status !== 'pending' || current.attempts !== t.attempt - 1) return { kind: 'gone' } as const;
     if ((await tx.optOut.count({ where: { phone: t.phone } })) > 0) {
       await tx.reminder.updateMany({ where: { id: t.reminderId, status: 'pending' }, data: { status: 'opted_out', outcome: 'opted_out' } });
       return { kind: 'opted_out' } as const;

@@ -4,6 +4,7 @@ import { initReminderQueue, closeReminderQueue } from '../../src/reminders/remin
 import { startReminderWorker } from '../../src/reminders/reminder-worker';
 import { TwilioSim } from '../../src/sim';
 import { startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
+import type { TestRedis } from '../helpers/redis';
 
 // Shared set-up of the reminder tests: a careline app whose Twilio REST client talks to the local
 // Twilio's fake REST API, a settable clock, and a reminder queue of its own.
@@ -39,13 +40,14 @@ export interface ReminderHarness {
 /**
  * The app (fake clock, TWILIO_API_URL = the sim's REST API) and the sim.
  * @param env - extra configuration, e.g. REMINDER_CALLS_PER_SECOND
+ * @param testRedis - a Redis of the test's own (the Redis restart test)
  */
-export async function startReminderHarness(at: Date = NY_OPENS, env: Record<string, string> = {}): Promise<ReminderHarness> {
+export async function startReminderHarness(at: Date = NY_OPENS, env: Record<string, string> = {}, testRedis?: TestRedis): Promise<ReminderHarness> {
   const clock = settableClock(at);
   // The sim only needs careline's address for inbound calls; reminder calls carry absolute URLs.
   const sim = new TwilioSim({ baseUrl: 'http://127.0.0.1:9', accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
   const restUrl = await sim.listen();
-  const app = await startTestApp({ clock, env: { TWILIO_API_URL: restUrl, CARELINE_PHONE_NUMBER: CARELINE_NUMBER, PRACTICE_NAME: 'Maple Clinic', REMINDER_CALLS_PER_SECOND: '50', ...env } });
+  const app = await startTestApp({ clock, testRedis, env: { TWILIO_API_URL: restUrl, CARELINE_PHONE_NUMBER: CARELINE_NUMBER, PRACTICE_NAME: 'Maple Clinic', REMINDER_CALLS_PER_SECOND: '50', ...env } });
   const queueName = `reminders-${randomBytes(4).toString('hex')}`;
   initReminderQueue(app.ctx, { name: queueName });
   const workers: Array<{ close(): Promise<void> }> = [];
