@@ -1,48 +1,38 @@
 import type { Context } from '../context';
-import { Prisma } from '../db/client';
+import { writeDurably } from './durable-write';
+import { WRAP_UP_END, type CallEventInput, type CallRecordPatch } from './record-store';
 
-export interface CallEventInput {
-  /** Idempotency key within the call: a retried webhook writes the same key once. */
-  key: string;
-  type: string;
-  name?: string;
-  detail?: Record<string, unknown>;
-  at?: Date;
-}
-
-/** Fields of a call record that the IVR, routing and reminders fill in as the call goes. */
-export type CallRecordPatch = Partial<
-  Pick<
-    Prisma.CallRecordUncheckedUpdateInput,
-    | 'language' | 'patientId' | 'verified' | 'intent' | 'ivrEndedAt' | 'queueName' | 'queueEnteredAt' | 'queueExitedAt'
-    | 'agentId' | 'agentAnsweredAt' | 'waitSec' | 'handleSec' | 'outcome' | 'disposition' | 'notes' | 'recordingSid'
-    | 'recordingUrl' | 'reminderId' | 'answeredBy'
-  >
->;
+export type { CallEventInput, CallRecordPatch } from './record-store';
 
 /**
  * Appends one event to a call's record (creating a bare record if Twilio's first word has not
- * arrived yet). Writing the same key twice keeps one event.
+ * arrived yet). Writing the same key twice keeps one event. Never fails because PostgreSQL is
+ * down: the write is then kept and written later (see durable-write.ts).
+ * @param callSid - the call
+ * @param e - the event; `at` defaults to now
  */
 export async function appendCallEvent(ctx: Context, callSid: string, e: CallEventInput): Promise<void> {
-  await ctx.db.callRecord.upsert({ where: { callSid }, create: { callSid, direction: 'inbound' }, update: {} });
-  try {
-    await ctx.db.callEvent.create({
-      data: { callSid, key: e.key, type: e.type, name: e.name, detail: (e.detail ?? undefined) as Prisma.InputJsonValue | undefined, at: e.at ?? ctx.clock.now() },
-    });
-  } catch (err) {
-    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
-  }
+  await writeDurably(ctx, { kind: 'event', callSid, event: { ...e, at: e.at ?? ctx.clock.now() } });
 }
 
 /**
- * Sets fields on a call's record (creating a bare record if needed). Idempotent: the same patch
- * twice leaves the same row.
+ * Sets fields on a call's record (creating a bare record if needed), then refreshes the derived
+ * figures (wait, handle time, outcome) if the call has ended. Idempotent: the same patch twice
+ * leaves the same row. Never fails because PostgreSQL is down (see durable-write.ts).
+ * @param callSid - the call
+ * @param patch - the fields to set; pass times explicitly (e.g. `queueEnteredAt: ctx.clock.now()`)
  */
 export async function updateCallRecord(ctx: Context, callSid: string, patch: CallRecordPatch): Promise<void> {
-  await ctx.db.callRecord.upsert({
-    where: { callSid },
-    create: { ...(patch as Prisma.CallRecordUncheckedCreateInput), callSid, direction: 'inbound' },
-    update: patch,
-  });
+  await writeDurably(ctx, { kind: 'patch', callSid, patch, at: ctx.clock.now() });
+}
+
+/**
+ * Marks the end of the agent's after-call work (wrap-up) on a call: handle time becomes talk plus
+ * wrap-up. Call once when the agent leaves wrap-up; a repeat keeps the first.
+ * @param callSid - the customer's call
+ * @param agentId - the agent who wrapped up
+ * @param at - when wrap-up ended (default now)
+ */
+export async function recordWrapUpEnd(ctx: Context, callSid: string, agentId: string, at: Date = ctx.clock.now()): Promise<void> {
+  await appendCallEvent(ctx, callSid, { key: `${WRAP_UP_END}:${agentId}`, type: 'agent', name: WRAP_UP_END, detail: { agentId }, at });
 }

@@ -1,31 +1,13 @@
 import type { Context } from '../context';
+import { writeDurably } from './durable-write';
+import type { CallStart } from './record-store';
 
-export interface CallStart {
-  callSid: string;
-  from?: string;
-  to?: string;
-  direction: string;
-  accountSid?: string;
-  parentCallSid?: string;
-}
+export type { CallStart } from './record-store';
 
 /**
- * Creates the call's record when Twilio first tells us of the call (idempotent on CallSid).
+ * Creates the call's record when Twilio first tells us of the call (idempotent on CallSid; Twilio's
+ * facts fill a record another write created first). Never fails because PostgreSQL is down.
  */
 export async function startCallRecord(ctx: Context, c: CallStart): Promise<void> {
-  await ctx.db.callRecord.upsert({
-    where: { callSid: c.callSid },
-    create: {
-      callSid: c.callSid,
-      from: c.from,
-      to: c.to,
-      direction: c.direction,
-      accountSid: c.accountSid,
-      parentCallSid: c.parentCallSid,
-      status: 'ringing',
-      statusRank: 3,
-      startedAt: ctx.clock.now(),
-    },
-    update: {},
-  });
+  await writeDurably(ctx, { kind: 'start', call: { ...c, at: c.at ?? ctx.clock.now() } });
 }
