@@ -11,7 +11,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`received ${signal}: shutting down`);
     runtime.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info('careline stopped');
+        process.exit(0);
+      },
       (err: unknown) => {
         logger.error('shutdown failed', { err });
         process.exit(1);

@@ -72,7 +72,14 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
     workers,
     // Graceful shutdown: HTTP first, then workers, then PostgreSQL, then Redis.
     async stop() {
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server) {
+        // Finish in-flight webhooks; idle keep-alive connections would otherwise hold close() open.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 5000);
+        await closed;
+        clearTimeout(force);
+      }
       for (const w of workers) await w.close();
       await ctx.db.$disconnect();
       ctx.redis.disconnect();
