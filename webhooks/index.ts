@@ -4,6 +4,8 @@ import { idempotent } from './idempotent';
 import { statusRouter } from './status';
 import { verifyTwilioSignature } from './twilio-signature';
 import { voiceErrorHandler } from './voice-errors';
+import { queueRouter } from './queue';
+import { agentCallRouter } from './agent-call';
 import { voiceRouter } from './voice';
 import { flowRouter } from './flow';
 import { fallbackRouter } from './fallback';
@@ -23,6 +25,8 @@ export function webhooksRouter(ctx: Context): Router {
   router.use(statusRouter(ctx));
   router.use(fallbackRouter(ctx));
   router.use(remindersRouter(ctx));
+  router.use(queueRouter(ctx));
+  router.use(agentCallRouter(ctx));
   router.use(voiceErrorHandler(ctx));
   return router;
 }

@@ -2,7 +2,9 @@ import express, { Router } from 'express';
 import type { Context } from '../context';
 import { agentsRouter } from './agents-router';
 import { authRouter } from './auth';
+import { callsRouter } from './calls-router';
 import { apiErrorHandler } from './http-errors';
+import { supervisorRouter } from './supervisor-router';
 
 /**
  * The staff API, mounted at /api: JSON in and out, session cookie + CSRF header (see auth.ts),
@@ -17,6 +19,8 @@ export function apiRouter(ctx: Context): Router {
   });
   router.use('/auth', authRouter(ctx));
   router.use('/agents', agentsRouter(ctx));
+  router.use('/calls', callsRouter(ctx));
+  router.use('/supervisor', supervisorRouter(ctx));
   router.use(apiErrorHandler(ctx));
   return router;
 }

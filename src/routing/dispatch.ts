@@ -1,9 +1,64 @@
 import type { Context } from '../context';
+import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
+import { absoluteUrl } from '../telephony/twiml';
+import { assignWaiting, type Reservation } from './assign';
+import { routingConfig } from './config';
+import { setAgentState } from './presence';
+import { offerEvent } from './screen-pop';
+import { endWait, getTask, requeueTask, setTaskFields, type RoutingTask } from './task-store';
 
 /**
- * Assigns waiting tasks to available agents (see assign.ts). Called when a call enqueues, when an
- * agent becomes available, and periodically for escalation.
+ * Assigns waiting tasks to available agents and starts connecting each reservation. Called when a
+ * caller's first wait request arrives (the call is in the Twilio queue), when an agent becomes
+ * available, and on the escalation tick. Safe to call from any instance at any time.
+ * @returns the reservations made
  */
-export async function dispatch(_ctx: Context): Promise<void> {
-  // filled in by the assignment step
+export async function dispatch(ctx: Context): Promise<Reservation[]> {
+  const cfg = routingConfig(ctx);
+  const reservations = await assignWaiting(ctx, cfg.ringTimeoutSec);
+  for (const r of reservations) {
+    try {
+      await offer(ctx, r);
+    } catch (err) {
+      ctx.log.error('could not offer a reserved task', { taskId: r.taskId, agentId: r.agentId, err });
+    }
+  }
+  return reservations;
+}
+
+async function queueSidOf(ctx: Context, task: RoutingTask): Promise<string | undefined> {
+  if (task.queueSid) return task.queueSid;
+  const queues = await ctx.twilio.queues.list({ limit: 1000 });
+  const sid = queues.find((q) => q.friendlyName === task.queue)?.sid;
+  if (sid) await setTaskFields(ctx, task.id, { queueSid: sid });
+  return sid;
+}
+
+/** Tells the agent (screen pop) and, for a queued call, dequeues the caller to ring the agent. */
+async function offer(ctx: Context, r: Reservation): Promise<void> {
+  const task = await getTask(ctx, r.taskId);
+  if (!task) return;
+  ctx.log.info('task reserved', { taskId: r.taskId, agentId: r.agentId, attempt: r.attempt, callSid: task.callSid });
+  await publishAgentEvent(ctx, r.agentId, offerEvent(ctx, task, r.agentId));
+  await publishSupervisorEvent(ctx, { type: 'task', taskId: task.id, state: 'reserved', agentId: r.agentId, queue: task.queue });
+  if (task.kind !== 'call' || !task.callSid) return; // a callback rings when the agent accepts it
+  const url = absoluteUrl(ctx.config, `/webhooks/agent-call/connect?task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(r.agentId)}&a=${r.attempt}`);
+  try {
+    const queueSid = await queueSidOf(ctx, task);
+    if (!queueSid) throw Object.assign(new Error('queue not found at Twilio'), { status: 404 });
+    await ctx.twilio.queues(queueSid).members(task.callSid).update({ url, method: 'POST' });
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 404) {
+      // The caller is no longer in the queue (hung up while we reserved): the agent is free again.
+      await endWait(ctx, task.id, 'abandoned');
+      await setAgentState(ctx, r.agentId, 'available', { force: true, ifState: 'reserved', reason: 'caller gone' });
+    } else {
+      // Twilio unreachable: undo the reservation; the escalation tick retries.
+      await requeueTask(ctx, task.id, r.agentId, false);
+      await setAgentState(ctx, r.agentId, 'available', { force: true, ifState: 'reserved', reason: 'connect failed' });
+    }
+    await publishAgentEvent(ctx, r.agentId, { type: 'offer-cancelled', taskId: task.id });
+    throw err;
+  }
 }

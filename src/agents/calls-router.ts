@@ -1,0 +1,136 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Context } from '../context';
+import { acceptTask, declineTask, saveWrapUp, TaskConflict } from '../routing/handling';
+import { hangUp, setHold, transferCall } from '../routing/live-call';
+import { getPresence } from '../routing/presence';
+import { findTask, getTask, type RoutingTask } from '../routing/task-store';
+import { requireStaff, staffOf } from './auth';
+import { HttpError, parseBody, route } from './http-errors';
+import { screenPop } from './screen-pop-read';
+
+/** Dispositions an agent can choose at wrap-up. */
+export const DISPOSITIONS = ['resolved', 'refill_processed', 'appointment_booked', 'message_taken', 'callback_needed', 'transferred', 'escalated', 'wrong_number', 'other'] as const;
+
+const wrapUpBody = z.object({ disposition: z.enum(DISPOSITIONS).optional(), notes: z.string().max(4000).optional() });
+const holdBody = z.object({ hold: z.boolean() });
+const transferBody = z.object({
+  mode: z.enum(['cold', 'warm']).default('cold'),
+  to: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('queue'), queue: z.string().regex(/^[a-z][a-z0-9_-]*$/) }),
+    z.object({ type: z.literal('agent'), agentId: z.string().min(1).max(64) }),
+    z.object({ type: z.literal('number'), number: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number') }),
+  ]),
+});
+
+/**
+ * The task a request's `:id` (a CallSid or a task id) means for this agent: the one they hold when
+ * it is that call (after a transfer a call has several tasks), else the call's current task.
+ */
+async function taskFor(ctx: Context, id: string, agentId: string): Promise<RoutingTask> {
+  const presence = await getPresence(ctx, agentId);
+  if (presence.taskId) {
+    const held = await getTask(ctx, presence.taskId);
+    if (held && (held.id === id || held.callSid === id)) return held;
+  }
+  const task = await findTask(ctx, id);
+  if (!task) throw new HttpError(404, 'no such call');
+  return task;
+}
+
+function conflicts(fn: (req: Request, res: Response) => Promise<void>) {
+  return route(async (req, res) => {
+    try {
+      await fn(req, res);
+    } catch (err) {
+      if (err instanceof TaskConflict) throw new HttpError(409, err.message);
+      throw err;
+    }
+  });
+}
+
+/** `/api/calls/:id/...` (id: CallSid or task id): screen pop, accept, decline, hold, transfer, hang up, wrap-up. */
+export function callsRouter(ctx: Context): Router {
+  const router = Router();
+  router.use(requireStaff(ctx));
+
+  router.get('/dispositions', (_req, res) => {
+    res.json({ dispositions: DISPOSITIONS });
+  });
+
+  router.get(
+    '/:id',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      const supervisor = staff.roles.some((r) => r === 'supervisor' || r === 'admin');
+      if (task.agentId !== staff.agentId && !supervisor) throw new HttpError(403, 'this call is not yours');
+      res.json(await screenPop(ctx, task, staff, req.ip));
+    }),
+  );
+
+  router.post(
+    '/:id/accept',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      await acceptTask(ctx, task.id, staff.agentId);
+      res.json({ taskId: task.id, state: 'connected' });
+    }),
+  );
+
+  router.post(
+    '/:id/decline',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      await declineTask(ctx, task.id, staff.agentId);
+      res.json({ taskId: task.id, state: 'waiting' });
+    }),
+  );
+
+  router.post(
+    '/:id/hold',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const { hold } = parseBody(holdBody, req.body);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      await setHold(ctx, task, staff.agentId, hold);
+      res.json({ taskId: task.id, hold });
+    }),
+  );
+
+  router.post(
+    '/:id/hangup',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      await hangUp(ctx, task, staff.agentId);
+      res.json({ taskId: task.id, state: 'wrapup' });
+    }),
+  );
+
+  router.post(
+    '/:id/transfer',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const body = parseBody(transferBody, req.body);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      const newTaskId = await transferCall(ctx, task, staff.agentId, body.to, body.mode);
+      res.json({ taskId: task.id, newTaskId: newTaskId ?? null });
+    }),
+  );
+
+  router.put(
+    '/:id/wrapup',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const body = parseBody(wrapUpBody, req.body);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      const available = await saveWrapUp(ctx, task, staff.agentId, body);
+      res.json({ taskId: task.id, saved: true, available });
+    }),
+  );
+
+  return router;
+}

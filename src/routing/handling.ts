@@ -1,0 +1,171 @@
+import type { Context } from '../context';
+import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
+import { appendCallEvent, updateCallRecord } from '../records/call-events';
+import { absoluteUrl } from '../telephony/twiml';
+import { dispatch } from './dispatch';
+import { completeWarmTransfer } from './live-call';
+import { setAgentState } from './presence';
+import { endWait, getTask, linkCall, requeueTask, transitionTask, type RoutingTask } from './task-store';
+
+// What happens to a task once an agent holds it: accept, decline, ring-no-answer, the end of the
+// conversation, wrap-up. Every step is a compare-and-set on the task and the agent, so a retried
+// webhook or a double click changes nothing twice.
+
+/** Raised when an agent acts on a task that is not theirs or not in the right state (409 at the API). */
+export class TaskConflict extends Error {}
+
+async function stamp(ctx: Context, task: RoutingTask, agentId: string): Promise<void> {
+  if (!task.callSid) return;
+  const now = ctx.clock.now();
+  await updateCallRecord(ctx, task.callSid, { agentId, agentAnsweredAt: now, queueExitedAt: now, queueName: task.queue });
+  await appendCallEvent(ctx, task.callSid, { key: `agent-answered:${task.id}:${agentId}`, type: 'agent', name: 'answered', detail: { agentId, taskId: task.id } });
+}
+
+/**
+ * The agent takes the task offered to them. A queued call: the agent is busy and the browser
+ * phone is told to answer the ringing call. A callback: careline calls the patient and rings the agent.
+ */
+export async function acceptTask(ctx: Context, taskId: string, agentId: string): Promise<RoutingTask> {
+  const task = await getTask(ctx, taskId);
+  if (!task || task.agentId !== agentId) throw new TaskConflict('this task is not offered to you');
+  if (task.state === 'connected') return task; // a repeated click
+  if (!(await transitionTask(ctx, taskId, agentId, 'reserved', 'connected'))) throw new TaskConflict(`task is ${task.state}`);
+  await setAgentState(ctx, agentId, 'busy', { force: true, reason: 'accepted' });
+  if (task.kind === 'callback') await startCallback(ctx, task, agentId);
+  else await stamp(ctx, task, agentId);
+  if (task.pop.warmFrom) await completeWarmTransfer(ctx, task);
+  // The browser phone (or, in tests, the local Twilio's client) answers the ringing leg on this.
+  await publishAgentEvent(ctx, agentId, { type: 'accept', taskId, callSid: task.callSid ?? null });
+  await publishSupervisorEvent(ctx, { type: 'task', taskId, state: 'connected', agentId, queue: task.queue });
+  return task;
+}
+
+async function startCallback(ctx: Context, task: RoutingTask, agentId: string): Promise<void> {
+  if (!task.pop.callbackId || !task.pop.phone) return;
+  await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: { status: 'assigned', agentId } });
+  const call = await ctx.twilio.calls.create({
+    to: task.pop.phone,
+    from: ctx.config.CARELINE_PHONE_NUMBER,
+    url: absoluteUrl(ctx.config, `/webhooks/agent-call/callback?task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(agentId)}`),
+    method: 'POST',
+    statusCallback: absoluteUrl(ctx.config, '/webhooks/status'),
+    statusCallbackMethod: 'POST',
+  });
+  await linkCall(ctx, call.sid, task.id);
+  await updateCallRecord(ctx, call.sid, { agentId, queueName: task.queue, intent: task.reason, language: task.language, outcome: 'callback', patientId: task.pop.patientId });
+  await appendCallEvent(ctx, call.sid, { key: `callback:${task.pop.callbackId}`, type: 'agent', name: 'callback', detail: { callbackId: task.pop.callbackId, agentId } });
+}
+
+/**
+ * The agent declines an offer: the task goes back to the head of its queue and is not offered to
+ * them again; they stay available. A ringing caller is taken back into the queue.
+ */
+export async function declineTask(ctx: Context, taskId: string, agentId: string): Promise<void> {
+  const task = await getTask(ctx, taskId);
+  if (!task || task.agentId !== agentId || task.state !== 'reserved') throw new TaskConflict('nothing to decline');
+  if (!(await requeueTask(ctx, taskId, agentId, true))) throw new TaskConflict('nothing to decline');
+  await publishAgentEvent(ctx, agentId, { type: 'offer-cancelled', taskId, reason: 'declined' });
+  if (task.kind === 'call' && task.callSid) {
+    const url = absoluteUrl(ctx.config, `/webhooks/agent-call/requeue?task=${encodeURIComponent(taskId)}&a=${task.attempts}`);
+    await ctx.twilio.calls(task.callSid).update({ url, method: 'POST' }).catch((err: unknown) => ctx.log.warn('could not take a declined call back to the queue', { taskId, err }));
+  }
+  await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'reserved', reason: 'declined' });
+  await dispatch(ctx);
+}
+
+/** The agent's phone declined the ringing call (Dial busy): like {@link declineTask}, minus the redirect. */
+export async function declinedOnPhone(ctx: Context, taskId: string, agentId: string): Promise<void> {
+  if (!(await requeueTask(ctx, taskId, agentId, true))) return;
+  await publishAgentEvent(ctx, agentId, { type: 'offer-cancelled', taskId, reason: 'declined' });
+  await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'reserved', reason: 'declined' });
+}
+
+/**
+ * The agent's phone did not answer within the ring timeout: the agent becomes not-ready (break)
+ * and the task goes back to the head of its queue.
+ * @returns whether the task was requeued (false when it was no longer reserved for this agent)
+ */
+export async function ringNoAnswer(ctx: Context, taskId: string, agentId: string): Promise<boolean> {
+  const requeued = await requeueTask(ctx, taskId, agentId, false);
+  if (!requeued) return false;
+  ctx.log.info('ring-no-answer: agent set not-ready, task back to the head of its queue', { taskId, agentId });
+  await setAgentState(ctx, agentId, 'break', { force: true, ifState: 'reserved', reason: 'ring-no-answer' });
+  await publishAgentEvent(ctx, agentId, { type: 'offer-cancelled', taskId, reason: 'ring-no-answer' });
+  const task = await getTask(ctx, taskId);
+  if (task?.callSid) await appendCallEvent(ctx, task.callSid, { key: `rna:${taskId}:${task.attempts}`, type: 'agent', name: 'ring_no_answer', detail: { agentId } });
+  return true;
+}
+
+/**
+ * The caller hung up while waiting (or while an agent was being rung): removed from routing and
+ * counted as abandoned; a reserved agent is free again.
+ */
+export async function abandonTask(ctx: Context, taskId: string): Promise<void> {
+  const task = await getTask(ctx, taskId);
+  const { previous, agentId } = await endWait(ctx, taskId, 'abandoned');
+  if (previous !== 'waiting' && previous !== 'reserved') return;
+  ctx.log.info('caller abandoned the queue', { taskId, callSid: task?.callSid });
+  if (task?.callSid) {
+    const now = ctx.clock.now();
+    await updateCallRecord(ctx, task.callSid, { outcome: 'abandoned', queueExitedAt: now, waitSec: Math.max(0, Math.round((now.getTime() - task.enqueuedAt) / 1000)) });
+  }
+  if (agentId) {
+    await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'reserved', reason: 'caller hung up' });
+    await publishAgentEvent(ctx, agentId, { type: 'offer-cancelled', taskId, reason: 'caller hung up' });
+    await dispatch(ctx);
+  }
+  await publishSupervisorEvent(ctx, { type: 'task', taskId, state: 'abandoned', queue: task?.queue });
+}
+
+/**
+ * The conversation ended (the Dial action said completed): the agent goes to wrap-up. A call the
+ * agent's phone answered without the console saying so is stamped answered here.
+ */
+export async function conversationEnded(ctx: Context, taskId: string, agentId: string): Promise<void> {
+  const task = await getTask(ctx, taskId);
+  if (!task || task.agentId !== agentId) return;
+  if (task.state === 'reserved' && (await transitionTask(ctx, taskId, agentId, 'reserved', 'connected'))) {
+    if (task.kind === 'call') await stamp(ctx, task, agentId);
+    if (task.pop.warmFrom) await completeWarmTransfer(ctx, task);
+  }
+  if (!(await transitionTask(ctx, taskId, agentId, 'connected', 'wrapup'))) return;
+  await setAgentState(ctx, agentId, 'wrap-up', { force: true, reason: 'call ended' });
+  await publishAgentEvent(ctx, agentId, { type: 'wrapup', taskId, callSid: task.callSid ?? null });
+}
+
+export interface WrapUp {
+  disposition?: string;
+  notes?: string;
+}
+
+/**
+ * Saves the agent's disposition and notes on the call record. Once the conversation is over this
+ * also ends wrap-up: the task is done and the agent is available again.
+ * @returns whether the agent is available again
+ */
+export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: string, w: WrapUp): Promise<boolean> {
+  if (task.agentId !== agentId) throw new TaskConflict('this call is not yours');
+  if (task.callSid) {
+    await updateCallRecord(ctx, task.callSid, { ...(w.disposition !== undefined ? { disposition: w.disposition } : {}), ...(w.notes !== undefined ? { notes: w.notes } : {}) });
+  }
+  if (task.pop.callbackId && w.notes !== undefined) {
+    await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: { notes: w.notes } });
+  }
+  const fresh = await getTask(ctx, task.id);
+  if (fresh?.state === 'connected') return false; // still talking: notes saved, wrap-up later
+  if (fresh?.state !== 'wrapup' || !(await transitionTask(ctx, task.id, agentId, 'wrapup', 'done'))) return fresh?.state === 'done';
+  // The records module reads this event as the end of after-call work (handle time).
+  if (task.callSid) await appendCallEvent(ctx, task.callSid, { key: `wrap_up_end:${agentId}`, type: 'agent', name: 'wrap_up_end', detail: { agentId } });
+  if (task.pop.callbackId) await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: { status: 'done', completedAt: ctx.clock.now() } });
+  await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'wrap-up', reason: 'wrap-up done' });
+  await dispatch(ctx);
+  return true;
+}
+
+/** The caller waited too long and leaves the queue for voicemail (a callback task, not routed live). */
+export async function leaveForVoicemail(ctx: Context, taskId: string): Promise<void> {
+  const task = await getTask(ctx, taskId);
+  const { previous } = await endWait(ctx, taskId, 'converted');
+  if (previous !== 'waiting' || !task?.callSid) return;
+  await updateCallRecord(ctx, task.callSid, { outcome: 'voicemail', queueExitedAt: ctx.clock.now() });
+}

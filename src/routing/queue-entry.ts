@@ -1,0 +1,69 @@
+import type { Context } from '../context';
+import { routingConfig } from './config';
+import { planTask, type TaskAttributes } from './task-spec';
+import { callTaskId, createTask, type PopInfo, type RoutingTask } from './task-store';
+
+/** A caller (or callback) entering routing. */
+export interface QueueEntry {
+  kind: 'call' | 'callback';
+  id: string;
+  callSid?: string;
+  queue: string;
+  language: string;
+  reason: string;
+  requiredSkills: string[];
+  verified: boolean;
+  from?: string;
+  requestedPriority?: number;
+  /** only this agent may take it (transfer to a named agent) */
+  onlyAgent?: string;
+  /** keep this place in line (a callback keeps its call's age) */
+  enqueuedAt?: number;
+  pop: PopInfo;
+}
+
+/** Whether a caller is a provider office: their number is a practitioner's or a department's. */
+export async function callerTypeOf(ctx: Context, from: string | undefined): Promise<'provider' | 'patient'> {
+  if (!from) return 'patient';
+  const [practitioners, departments] = await Promise.all([ctx.db.practitioner.count({ where: { phone: from } }), ctx.db.department.count({ where: { phone: from } })]);
+  return practitioners + departments > 0 ? 'provider' : 'patient';
+}
+
+/**
+ * Plans a task with the routing config and stores it as waiting (idempotent per id).
+ * @returns the task
+ */
+export async function enterQueue(ctx: Context, e: QueueEntry): Promise<RoutingTask> {
+  const cfg = routingConfig(ctx);
+  const queue = cfg.queues[e.queue] ? e.queue : 'general';
+  const attrs: TaskAttributes = {
+    kind: e.kind,
+    queue,
+    language: e.language,
+    reason: e.reason,
+    callerType: await callerTypeOf(ctx, e.from ?? e.pop.phone),
+    verified: e.verified,
+    requiredSkills: e.requiredSkills,
+  };
+  const plan = planTask(cfg, attrs, e.requestedPriority);
+  const task: RoutingTask = {
+    ...attrs,
+    id: e.id,
+    callSid: e.callSid,
+    priority: plan.priority,
+    enqueuedAt: e.enqueuedAt ?? ctx.clock.now().getTime(),
+    steps: plan.steps,
+    step: 0,
+    state: 'waiting',
+    onlyAgent: e.onlyAgent,
+    attempts: 0,
+    filter: plan.filter,
+    pop: e.pop,
+  };
+  const created = await createTask(ctx, task);
+  if (created) ctx.log.info('task queued', { taskId: task.id, queue, filter: plan.filter, priority: plan.priority, callSid: e.callSid });
+  return task;
+}
+
+/** The task id a queued call gets. */
+export { callTaskId };

@@ -1,0 +1,153 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseRoutingConfig, useRoutingConfig } from '../../src/routing/config';
+import { transferToQueue, type TransferRequest } from '../../src/routing/transfer';
+import { createTwilioRest } from '../../src/telephony/twilio-rest';
+import type { Clock } from '../../src/context';
+import { TwilioSim, type ClientIncoming, type SimCall } from '../../src/sim';
+import { startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
+import type { TestDb } from '../helpers/db';
+import type { TestRedis } from '../helpers/redis';
+import { createAgent, loginAs, type LoggedIn } from '../helpers/staff';
+
+// End-to-end routing set-up: careline, the local Twilio (its REST API is careline's Twilio), and a
+// tiny test-only entry point that hands each inbound call straight to transferToQueue, as the IVR
+// does at the end of a flow (the IVR itself is tested on its own; one routing test uses it too).
+
+export const CARELINE_NUMBER = '+15550100000';
+
+/** A routing config with tiny timeouts, for tests. */
+export const TEST_ROUTING = `
+version: 1
+revision: test
+ringTimeoutSec: 10
+holdMusicUrl: http://music.example/hold.mp3
+announceEverySec: 30
+escalationTickMs: 50
+queues:
+  clinical: { displayName: Clinical, avgHandleSec: 120, offerCallbackAfterSec: 0, voicemailAfterSec: 3600 }
+  pharmacy: { displayName: Pharmacy, avgHandleSec: 120, offerCallbackAfterSec: 0 }
+  general: { displayName: Front desk, avgHandleSec: 120 }
+priorityRules: []
+workflow:
+  filters:
+    - name: clinical
+      match: { queue: clinical }
+      targets:
+        - expression: "{required} AND {language}"
+          timeout: 30
+        - expression: "{required}"
+  defaultTargets:
+    - expression: "{queue} AND {language}"
+`;
+
+export interface Phone {
+  agentId: string;
+  /** calls offered to this agent's browser phone, in order */
+  offered: ClientIncoming[];
+}
+
+export interface RoutingHarness {
+  app: TestApp;
+  sim: TwilioSim;
+  /** an inbound call that goes straight into a queue */
+  call(from: string, t: Omit<TransferRequest, 'callSid' | 'from'>): Promise<SimCall>;
+  /** creates an agent and logs them in */
+  agent(email: string, skills: Record<string, number>, name?: string): Promise<LoggedIn>;
+  /**
+   * Registers the agent's browser phone with the local Twilio. `answer`: the console accepts each
+   * offered call through the API, as an agent clicking Accept does; `ignore`: it rings out.
+   */
+  phone(who: LoggedIn, behaviour: 'answer' | 'ignore' | 'reject'): Phone;
+  setStatus(who: LoggedIn, status: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts careline + the local Twilio with a routing config of the test's own.
+ * @param opts - routing YAML (default TEST_ROUTING), a clock, shared database / Redis for a second instance
+ */
+export async function startRouting(opts: { routing?: string; clock?: Clock; testDb?: TestDb; testRedis?: TestRedis } = {}): Promise<RoutingHarness> {
+  const app = await startTestApp({ clock: opts.clock, testDb: opts.testDb, testRedis: opts.testRedis, env: { CARELINE_PHONE_NUMBER: CARELINE_NUMBER } });
+  useRoutingConfig(app.ctx, parseRoutingConfig(opts.routing ?? TEST_ROUTING, 'test-routing.yaml'));
+  const transfers = new Map<string, Omit<TransferRequest, 'callSid' | 'from'>>();
+  const entry = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const p = new URLSearchParams(body);
+      const from = p.get('From') ?? '';
+      const t = transfers.get(from);
+      if (!t) {
+        res.writeHead(404).end();
+        return;
+      }
+      transferToQueue(app.ctx, { ...t, callSid: p.get('CallSid') ?? '', from }).then(
+        (xml) => res.writeHead(200, { 'Content-Type': 'text/xml' }).end(xml),
+        () => res.writeHead(500).end(),
+      );
+    });
+  });
+  await new Promise<void>((r) => entry.listen(0, '127.0.0.1', () => r()));
+  const sim = new TwilioSim({ baseUrl: `http://127.0.0.1:${(entry.address() as AddressInfo).port}`, accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+  const rest = await sim.listen();
+  app.ctx.twilio = createTwilioRest({ ...app.ctx.config, TWILIO_API_URL: rest });
+  const pending: Promise<unknown>[] = [];
+
+  const h: RoutingHarness = {
+    app,
+    sim,
+    async call(from, t) {
+      transfers.set(from, t);
+      return sim.inboundCall({ from, to: CARELINE_NUMBER });
+    },
+    async agent(email, skills, name = email.split('@')[0]!) {
+      await createAgent(app.ctx.db, { email, name, skills });
+      return loginAs(app, email);
+    },
+    phone(who, behaviour) {
+      const phone: Phone = { agentId: who.agentId, offered: [] };
+      sim.registerClient(`agent_${who.agentId}`, {
+        onIncoming: async (incoming) => {
+          phone.offered.push(incoming);
+          if (behaviour === 'ignore') return void pending.push(incoming.ignore());
+          if (behaviour === 'reject') return void pending.push(incoming.reject());
+          // The console's Accept button: the server marks the agent busy, then the phone answers.
+          const task = incoming.params.taskId!;
+          if (incoming.params.callback !== '1' && incoming.params.resume !== '1') {
+            const p = who.agent.post(`/api/calls/${task}/accept`).set('X-CSRF-Token', who.csrf).then(() => incoming.accept());
+            pending.push(p);
+            return;
+          }
+          pending.push(incoming.accept());
+        },
+      });
+      return phone;
+    },
+    async setStatus(who, status) {
+      const res = await who.agent.put('/api/agents/me/status').set('X-CSRF-Token', who.csrf).send({ status });
+      await sim.idle();
+      return res.status;
+    },
+    async close() {
+      await Promise.allSettled(pending);
+      await sim.close();
+      await new Promise<void>((r) => entry.close(() => r()));
+      await app.close();
+    },
+  };
+  return h;
+}
+
+/**
+ * Waits until a condition holds (work the local Twilio does after an HTTP answer, e.g. a phone
+ * answering, settles asynchronously). Fails with `what` if it never does.
+ */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, sim?: TwilioSim): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (sim) await sim.idle();
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never happened: ${what}`);
+}
