@@ -123,7 +123,8 @@ function parseFlow(name: string, src: YamlSource, issues: FlowIssue[]): Flow | n
         const where = ['nodes', id, ...i.path] as (string | number)[];
         const line = src.lineOf(where, unknownKeys[0]);
         const at = i.path.length ? ` ${i.path.join('.')}` : '';
-        issues.push({ file, line, message: `node "${id}"${at}: ${i.message}` });
+        const missing = i.code === 'invalid_type' && /received undefined/.test(i.message);
+        issues.push({ file, line, message: `node "${id}"${at}: ${missing ? 'is required' : i.message}` });
       }
       ok = false;
       continue;
@@ -209,7 +210,7 @@ function checkGraph(flow: Flow, src: YamlSource, flows: Map<string, Flow>, promp
     if (node.kind === 'call' && !flows.has(node.flow)) add(at('flow'), `node "${id}": no flow named "${node.flow}"`);
     for (const p of promptsOf(node)) {
       for (const lang of p.language ? [p.language] : flow.languages) {
-        if (!prompts.texts[lang].has(p.key)) add(at(...p.path), `node "${id}": prompt "${p.key}" is missing in ${lang} (flows/prompts/${lang}.yaml)`);
+        if (!prompts.texts[lang].has(p.key)) add(at(...p.path), `node "${id}": prompt "${p.key}" is missing in ${lang} (prompts/${lang}.yaml)`);
       }
     }
   }

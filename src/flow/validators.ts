@@ -93,7 +93,7 @@ export function validate(kind: Validator, input: { digits?: string; speech?: str
 
 /** How many keys a validator needs when it is a fixed number (Gather numDigits). */
 export function fixedLength(kind: Validator): number | undefined {
-  return kind === 'date' ? 8 : kind === 'zip' ? 5 : undefined;
+  return kind === 'date' ? 8 : kind === 'zip' ? 5 : kind === 'phone' ? 10 : undefined;
 }
 
 /**

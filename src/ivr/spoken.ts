@@ -39,7 +39,7 @@ export function spokenDateTime(at: Date, lang: Language, zone: string, now?: Dat
   const day = spokenDay(at, lang, zone, now);
   if (lang === 'es') {
     const hour = local(at, lang, zone).hour;
-    return `${day} ${hour === 1 || hour === 13 ? 'a la' : 'a las'} ${spokenTime(at, lang, zone)}`;
+    return `${day} ${hour === 1 ? 'a la' : 'a las'} ${spokenTime(at, lang, zone)}`;
   }
   return `${day} at ${spokenTime(at, lang, zone)}`;
 }
