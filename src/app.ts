@@ -1,6 +1,8 @@
 import express, { type Express } from 'express';
 import { webhooksRouter } from '../webhooks';
 import { apiRouter } from './agents/api';
+import { reportsPageRouter } from './console/reports/serve';
+import { recordsApiRouter } from './records/api-router';
 import type { Context } from './context';
 import { checkHealth } from './health';
 
@@ -16,7 +18,9 @@ export function createApp(ctx: Context): Express {
     res.status(health.ok ? 200 : 503).json(health);
   });
   app.use('/webhooks', webhooksRouter(ctx));
+  app.use('/api', recordsApiRouter(ctx));
   app.use('/api', apiRouter(ctx));
+  app.use('/console/reports', reportsPageRouter());
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not found');
   });

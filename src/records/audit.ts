@@ -1,0 +1,60 @@
+import type { Request, Response } from 'express';
+import type { Context } from '../context';
+import { Prisma } from '../db/client';
+
+/** One audited act: who did what to which record, from where. */
+export interface AuditInput {
+  /** agent (staff: agents, supervisors, admins), system (jobs), caller (a patient on the phone) */
+  actorType: 'agent' | 'system' | 'caller';
+  actorId?: string;
+  /** read, search, update, create, delete, purge, lockout, export, ... */
+  action: string;
+  /** patient, call_record, callback_task, ... */
+  entity: string;
+  entityId?: string;
+  patientId?: string;
+  /** the client's address for staff requests */
+  ip?: string;
+  /** what else an auditor needs; never note text or other PHI beyond ids */
+  detail?: Record<string, unknown>;
+}
+
+function row(ctx: Context, e: AuditInput) {
+  return {
+    at: ctx.clock.now(),
+    actorType: e.actorType,
+    actorId: e.actorId,
+    action: e.action,
+    entity: e.entity,
+    entityId: e.entityId,
+    patientId: e.patientId,
+    ip: e.ip,
+    detail: (e.detail ?? undefined) as Prisma.InputJsonValue | undefined,
+  };
+}
+
+/**
+ * Appends entries to the audit log (append-only: the database refuses UPDATE, DELETE and TRUNCATE
+ * on it). Call it before answering with the data read, and let a failure fail the request: a read
+ * that cannot be audited must not happen.
+ * @param entries - one entry, or several written in one statement
+ */
+export async function audit(ctx: Context, entries: AuditInput | AuditInput[]): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries];
+  if (list.length === 0) return;
+  if (list.length === 1) {
+    await ctx.db.auditEntry.create({ data: row(ctx, list[0]) });
+    return;
+  }
+  await ctx.db.auditEntry.createMany({ data: list.map((e) => row(ctx, e)) });
+}
+
+/**
+ * Who and from where, for an audit entry about a staff request (after requireStaff).
+ * @param req - the request (its address; Express's `trust proxy` decides whether X-Forwarded-For counts)
+ * @param res - the response whose locals carry the staff member
+ */
+export function staffActor(req: Request, res: Response): Pick<AuditInput, 'actorType' | 'actorId' | 'ip'> {
+  const staff = res.locals.staff as { agentId?: string } | undefined;
+  return { actorType: 'agent', actorId: staff?.agentId, ip: req.ip };
+}
