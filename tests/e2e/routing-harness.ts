@@ -78,7 +78,7 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
       const p = new URLSearchParams(body);
       const from = p.get('From') ?? '';
       const t = transfers.get(from);
-      if (!t) {
+      if (!t || !req.url?.startsWith('/webhooks/voice')) {
         res.writeHead(404).end();
         return;
       }
@@ -99,7 +99,7 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
     sim,
     async call(from, t) {
       transfers.set(from, t);
-      return sim.inboundCall({ from, to: CARELINE_NUMBER });
+      return sim.inboundCall({ from, to: CARELINE_NUMBER, statusCallback: `${app.baseUrl}/webhooks/status` });
     },
     async agent(email, skills, name = email.split('@')[0]!) {
       await createAgent(app.ctx.db, { email, name, skills });
