@@ -1,5 +1,6 @@
 import { routingTick } from '../../src/routing/escalation-worker';
 import { getPresence } from '../../src/routing/presence';
+import { loginAs } from '../helpers/staff';
 import { fakeClock } from './ivr-harness';
 import { startRouting, until, type RoutingHarness } from './routing-harness';
 
@@ -69,7 +70,7 @@ describe('escalation, ring-no-answer and abandonment end to end', () => {
     const caller = await h.call('+12125550141', { queue: 'pharmacy', requiredSkills: ['pharmacist'], language: 'en', reason: 'refill', verified: false });
     const sup = await h.agent('sup-abandon@example.org', { en: 1 });
     await h.app.ctx.db.agent.update({ where: { id: sup.agentId }, data: { roles: ['supervisor'] } });
-    const supervisor = await (await import('../helpers/staff')).loginAs(h.app, 'sup-abandon@example.org');
+    const supervisor = await loginAs(h.app, 'sup-abandon@example.org');
     const before = await supervisor.agent.get('/api/supervisor/overview');
     expect(before.body.queues.find((q: { name: string }) => q.name === 'pharmacy').waiting).toBe(1);
 
