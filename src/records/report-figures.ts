@@ -249,7 +249,7 @@ export function callbackFigures(tasks: ReportTask[], o: FigureOptions): Callback
     doneLate,
     overdue,
     slaMetPct: pct(done.length - doneLate, done.length + overdue),
-    tasks: rows.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()),
+    tasks: rows.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id)),
   };
 }
 
