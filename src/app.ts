@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { webhooksRouter } from '../webhooks';
 import { apiRouter } from './agents/api';
+import { consoleRouter } from './console';
 import { reportsPageRouter } from './console/reports/serve';
 import { recordsApiRouter } from './records/api-router';
 import type { Context } from './context';
@@ -21,6 +22,7 @@ export function createApp(ctx: Context): Express {
   app.use('/api', recordsApiRouter(ctx));
   app.use('/api', apiRouter(ctx));
   app.use('/console/reports', reportsPageRouter());
+  app.use('/console', consoleRouter(ctx));
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not found');
   });

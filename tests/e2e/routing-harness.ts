@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { parseRoutingConfig, useRoutingConfig } from '../../src/routing/config';
 import { transferToQueue, type TransferRequest } from '../../src/routing/transfer';
@@ -59,6 +60,11 @@ export interface RoutingHarness {
    * offered call through the API, as an agent clicking Accept does; `ignore`: it rings out.
    */
   phone(who: LoggedIn, behaviour: 'answer' | 'ignore' | 'reject'): Phone;
+  /**
+   * The browser phone of an agent using the console: it answers when the server relays the
+   * console's Accept (the `accept` live event), as the Voice SDK Device does in production.
+   */
+  consolePhone(agentId: string): Promise<Phone>;
   setStatus(who: LoggedIn, status: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -93,6 +99,7 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
   const rest = await sim.listen();
   app.ctx.twilio = createTwilioRest({ ...app.ctx.config, TWILIO_API_URL: rest });
   const pending: Promise<unknown>[] = [];
+  const subscribers: Redis[] = [];
 
   const h: RoutingHarness = {
     app,
@@ -124,12 +131,32 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
       });
       return phone;
     },
+    async consolePhone(agentId) {
+      const phone: Phone = { agentId, offered: [] };
+      const sub = new Redis(app.ctx.redisUrl);
+      subscribers.push(sub);
+      sub.on('message', (_channel: string, raw: string) => {
+        const e = JSON.parse(raw) as { type: string; taskId?: string };
+        if (e.type !== 'accept') return;
+        const incoming = phone.offered.find((o) => o.params.taskId === e.taskId && o.status === 'ringing');
+        if (incoming) pending.push(incoming.accept());
+      });
+      await sub.subscribe(`${app.ctx.redisPrefix}live:agent:${agentId}`);
+      sim.registerClient(`agent_${agentId}`, {
+        onIncoming: (incoming) => {
+          phone.offered.push(incoming);
+          if (incoming.params.callback === '1' || incoming.params.resume === '1') pending.push(incoming.accept());
+        },
+      });
+      return phone;
+    },
     async setStatus(who, status) {
       const res = await who.agent.put('/api/agents/me/status').set('X-CSRF-Token', who.csrf).send({ status });
       await sim.idle();
       return res.status;
     },
     async close() {
+      for (const sub of subscribers) sub.disconnect();
       await Promise.allSettled(pending);
       await sim.close();
       await new Promise<void>((r) => entry.close(() => r()));
