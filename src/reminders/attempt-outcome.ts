@@ -9,11 +9,20 @@ const UNREACHED = ['busy', 'no-answer', 'failed', 'canceled'];
 export const RESPONSES = ['confirmed', 'refill_requested', 'transferred', 'reschedule', 'opted_out'] as const;
 export type ReminderResponse = (typeof RESPONSES)[number];
 
+/**
+ * An attempt is `dialing` from its claim until the request to Twilio starts, then `calling` until
+ * Twilio's answer (the call SID) is written. Only a `calling` attempt can have a call at Twilio.
+ */
+export const CLAIMED = 'dialing';
+export const CALLING = 'calling';
+
 /** Claims that never reach Twilio (errors, crashes) stop a reminder after this many times maxAttempts. */
 const MAX_CLAIMS_FACTOR = 3;
 const RETRY_BACKOFF_MS = 4 * 3_600_000;
 
 export interface Release {
+  /** the status the attempt must still have (dialing: never sent; calling: Twilio answered with an error) */
+  readonly from: typeof CLAIMED | typeof CALLING;
   readonly attemptStatus: 'not_placed' | 'failed';
   readonly reminderStatus: 'pending' | 'failed';
   readonly outcome: string | null;
@@ -30,7 +39,7 @@ export interface Release {
 export async function releaseAttempt(ctx: Context, j: DialJob, rel: Release): Promise<boolean> {
   const now = ctx.clock.now();
   const { count } = await ctx.db.reminderAttempt.updateMany({
-    where: { reminderId: j.reminderId, attempt: j.attempt, status: 'dialing', callSid: null },
+    where: { reminderId: j.reminderId, attempt: j.attempt, status: rel.from, callSid: null },
     data: { status: rel.attemptStatus, endedAt: now },
   });
   if (!count) return false;
@@ -61,7 +70,7 @@ export async function finishAttempt(ctx: Context, e: CallEnd): Promise<void> {
   const attempt = await ctx.db.reminderAttempt.findUnique({ where: { reminderId_attempt: { reminderId: e.reminderId, attempt: e.attempt } } });
   if (!attempt || attempt.endedAt) return;
   const unreached = UNREACHED.includes(e.status);
-  const final = unreached ? e.status : attempt.status === 'dialing' ? 'answered' : attempt.status;
+  const final = unreached ? e.status : attempt.status === CLAIMED || attempt.status === CALLING ? 'answered' : attempt.status;
   const now = ctx.clock.now();
   const { count } = await ctx.db.reminderAttempt.updateMany({
     where: { id: attempt.id, endedAt: null },
@@ -96,7 +105,7 @@ export async function finishAttempt(ctx: Context, e: CallEnd): Promise<void> {
  */
 export async function recordAnsweredBy(ctx: Context, j: DialJob, callSid: string, answeredBy: string): Promise<'human' | 'machine' | 'fax'> {
   const kind = answeredBy.startsWith('machine') ? 'machine' : answeredBy === 'fax' ? 'fax' : 'human';
-  await ctx.db.reminderAttempt.updateMany({ where: { reminderId: j.reminderId, attempt: j.attempt, endedAt: null, status: 'dialing' }, data: { status: kind } });
+  await ctx.db.reminderAttempt.updateMany({ where: { reminderId: j.reminderId, attempt: j.attempt, endedAt: null, status: { in: [CLAIMED, CALLING] } }, data: { status: kind } });
   await ctx.db.reminderAttempt.updateMany({ where: { reminderId: j.reminderId, attempt: j.attempt }, data: { answeredBy } });
   await updateCallRecord(ctx, callSid, { answeredBy });
   return kind;
@@ -109,6 +118,16 @@ export async function recordAnsweredBy(ctx: Context, j: DialJob, callSid: string
  */
 export async function recordResponse(ctx: Context, callSid: string, response: ReminderResponse): Promise<void> {
   await ctx.db.reminderAttempt.updateMany({ where: { callSid, endedAt: null }, data: { status: response } });
+}
+
+/**
+ * Moves a claimed attempt to `calling` right before the request to Twilio. Conditional: when the
+ * sweep released the claim meanwhile (a very slow worker), this fails and nothing is dialed.
+ * @returns whether the worker may call Twilio
+ */
+export async function startCalling(ctx: Context, j: DialJob): Promise<boolean> {
+  const { count } = await ctx.db.reminderAttempt.updateMany({ where: { reminderId: j.reminderId, attempt: j.attempt, status: CLAIMED, callSid: null }, data: { status: CALLING } });
+  return count > 0;
 }
 
 /**

@@ -6,9 +6,9 @@ import { flowStartUrl } from '../flow/urls';
 import { absoluteUrl } from '../telephony/twiml';
 import { nextOpening, windowFor, type CallingWindow } from './calling-window';
 import { claimAttempt } from './claim';
-import { releaseAttempt } from './attempt-outcome';
+import { CALLING, CLAIMED, releaseAttempt, startCalling } from './attempt-outcome';
 import { isDialable } from './phones';
-import { waitForDialSlot } from './pacing';
+import { passDialGate, waitForDialSlot } from './pacing';
 
 export interface DialJob {
   readonly reminderId: string;
@@ -50,9 +50,9 @@ function waitUntil(ctx: Context, until: Date, reason: string): DialResult {
 /**
  * One attempt of one reminder. Re-reads everything and stops when the reminder no longer applies
  * (done, cancelled, patient deceased, appointment moved, number opted out or undialable). Outside
- * the patient's window it waits for the next opening. Then it takes a slot under the global pace,
- * claims the attempt in PostgreSQL (claim.ts) and only then asks Twilio for the call, with async
- * answering-machine detection.
+ * the patient's window it waits for the next opening. Then it claims the attempt in PostgreSQL
+ * (claim.ts), waits for its slot under the global pace, and only then asks Twilio for the call,
+ * with async answering-machine detection.
  * @param j - reminder id and attempt number
  * @param log - the job's logger
  */
@@ -85,12 +85,6 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
     return waitUntil(ctx, opening, 'outside calling window');
   }
 
-  await waitForDialSlot(ctx);
-  // The slot may come seconds later: the window is checked again right before the claim.
-  const at = ctx.clock.now();
-  const stillOpen = nextOpening(at, window);
-  if (!stillOpen || stillOpen > at) return waitUntil(ctx, stillOpen ?? opening, 'window closed while pacing');
-
   const claim = await claimAttempt(ctx, {
     reminderId: r.id,
     attempt: j.attempt,
@@ -115,6 +109,19 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
     case 'claimed':
       break;
   }
+
+  // The pace slot is taken last, so nothing slow (locks, the claim) sits between it and the
+  // request to Twilio. It may come seconds later: the window is checked once more.
+  await waitForDialSlot(ctx);
+  const at = ctx.clock.now();
+  const stillOpen = nextOpening(at, window);
+  if (!stillOpen || stillOpen > at) {
+    const retryAt = stillOpen ?? opening;
+    await releaseAttempt(ctx, j, { from: CLAIMED, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
+    return { kind: 'done', reason: 'window closed while pacing; next attempt enqueued' };
+  }
+  if (!(await startCalling(ctx, j))) return { kind: 'done', reason: 'claim released while pacing' };
+  await passDialGate(ctx);
 
   const q = attemptQuery(j);
   const from = ctx.config.CARELINE_PHONE_NUMBER;
@@ -146,7 +153,7 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
     const code = (err as { code?: number | string }).code;
     if (status && status >= 400 && status < 500 && status !== 429) {
       // Twilio refused this call (invalid or blocked number): retrying cannot help.
-      await releaseAttempt(ctx, j, { attemptStatus: 'failed', reminderStatus: 'failed', outcome: `dial_rejected_${code ?? status}` });
+      await releaseAttempt(ctx, j, { from: CALLING, attemptStatus: 'failed', reminderStatus: 'failed', outcome: `dial_rejected_${code ?? status}` });
       log.warn('Twilio refused the reminder call', { status, code });
       return { kind: 'rejected', reason: `Twilio refused the call (${code ?? status})` };
     }
@@ -154,11 +161,11 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
       // Twilio answered with an error (5xx, 429) or was unreachable: no call exists. The next
       // attempt number takes over after a backoff.
       const retryAt = new Date(ctx.clock.now().getTime() + Math.min(30_000 * 2 ** (j.attempt - 1), 30 * 60_000));
-      await releaseAttempt(ctx, j, { attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
+      await releaseAttempt(ctx, j, { from: CALLING, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
       log.warn('reminder call not placed; will retry', { status, code });
       return { kind: 'done', reason: 'not placed; retry scheduled' };
     }
-    // A timeout: Twilio may or may not have made the call. The attempt stays `dialing`; its status
+    // A timeout: Twilio may or may not have made the call. The attempt stays `calling`; its status
     // callbacks link it if the call exists, else reconcile.ts releases it after a while.
     log.warn('reminder call outcome unknown', { err: err instanceof Error ? err.message : String(err) });
     return { kind: 'done', reason: 'dial outcome unknown' };

@@ -1,13 +1,15 @@
 import type { Context } from '../context';
 import { TERMINAL_STATUSES } from '../records/call-status';
-import { finishAttempt, linkCall, releaseAttempt } from './attempt-outcome';
+import { CALLING, CLAIMED, finishAttempt, linkCall, releaseAttempt } from './attempt-outcome';
 import { initReminderQueue, reminderJobId } from './reminder-queue';
 
 export interface SweepOptions {
   /** a due reminder is only checked once it has waited this long (its job normally runs first) */
   readonly graceMs?: number;
-  /** a claim without a call after this long is looked up at Twilio, then released */
+  /** a claim never sent to Twilio after this long is released (a worker waiting for its pace slot keeps it meanwhile) */
   readonly staleClaimMs?: number;
+  /** a claim sent to Twilio without an answer after this long is looked up at Twilio, then released */
+  readonly staleCallingMs?: number;
   /** a call without an end after this long is looked up at Twilio */
   readonly stuckCallMs?: number;
   readonly limit?: number;
@@ -64,8 +66,9 @@ async function findUnrecordedCall(ctx: Context, phone: string): Promise<{ sid: s
  * Repairs what crashes and Redis outages leave behind; PostgreSQL is the truth, Redis only
  * schedules. Run every minute (campaign-scheduler.ts) and safe to run anywhere, any number of times:
  * - a due `pending` reminder whose job is gone, failed or still delayed gets a runnable job;
- * - a claimed attempt with no call after a while: if Twilio has an unrecorded call to that number it
- *   is linked (never dialed again), else the claim is released and the next attempt enqueued;
+ * - a claimed attempt with no call after a while: if it was `calling` and Twilio has an unrecorded
+ *   call to that number, the call is linked (never dialed again); else the claim is released and the
+ *   next attempt enqueued;
  * - a call with no end after a while: its status is fetched from Twilio.
  */
 export async function sweepReminders(ctx: Context, opts: SweepOptions = {}): Promise<SweepResult> {
@@ -85,20 +88,28 @@ export async function sweepReminders(ctx: Context, opts: SweepOptions = {}): Pro
   for (const r of due) if (await ensureRunnable(ctx, r.id, r.attempts + 1)) requeued++;
 
   const stale = await ctx.db.reminderAttempt.findMany({
-    where: { status: 'dialing', callSid: null, createdAt: { lte: new Date(now.getTime() - (opts.staleClaimMs ?? 3 * 60_000)) } },
+    where: {
+      callSid: null,
+      OR: [
+        { status: CLAIMED, createdAt: { lte: new Date(now.getTime() - (opts.staleClaimMs ?? 10 * 60_000)) } },
+        { status: CALLING, createdAt: { lte: new Date(now.getTime() - (opts.staleCallingMs ?? 3 * 60_000)) } },
+      ],
+    },
     include: { reminder: { select: { phone: true } } },
     take: limit,
   });
   for (const a of stale) {
     const j = { reminderId: a.reminderId, attempt: a.attempt };
-    const call = await findUnrecordedCall(ctx, a.reminder.phone);
+    // Only a `calling` attempt can have reached Twilio: look there before giving up on it.
+    const call = a.status === CALLING ? await findUnrecordedCall(ctx, a.reminder.phone) : undefined;
     if (call) {
       await linkCall(ctx, j, call.sid);
       if (TERMINAL_STATUSES.includes(call.status)) await finishAttempt(ctx, { ...j, callSid: call.sid, status: call.status });
       linked++;
       continue;
     }
-    if (await releaseAttempt(ctx, j, { attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt: now })) released++;
+    const from = a.status === CALLING ? CALLING : CLAIMED;
+    if (await releaseAttempt(ctx, j, { from, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt: now })) released++;
   }
 
   const stuck = await ctx.db.reminderAttempt.findMany({

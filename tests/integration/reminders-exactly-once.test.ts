@@ -2,6 +2,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { createRedis } from '../../src/db/redis';
+import { startCalling } from '../../src/reminders/attempt-outcome';
 import { claimAttempt } from '../../src/reminders/claim';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { dialReminder } from '../../src/reminders/dial';
@@ -27,14 +28,26 @@ async function campaignOf(h: ReminderHarness, n: number, prefix: string) {
   return phones;
 }
 
-/** Sweeps (as the every-minute job does, time moved past the staleness limits) until every reminder is settled. */
+/**
+ * Sweeps (as the every-minute job does) until every reminder is settled. When nothing has moved for
+ * a while (the leftovers of a crash) the clock jumps 4 minutes, towards the staleness limits.
+ */
 async function settleAll(h: ReminderHarness, count: number) {
+  let lastChange = Date.now();
+  let last = '';
   return waitFor(
     'every reminder completed',
     async () => {
-      h.clock.set(new Date(h.clock.now().getTime() + 10 * 60_000));
       await sweepReminders(h.ctx, { graceMs: 0 });
-      const rs = await h.ctx.db.reminder.findMany({ include: { attemptLog: true } });
+      const rs = await h.ctx.db.reminder.findMany({ include: { attemptLog: true }, orderBy: { id: 'asc' } });
+      const state = rs.map((r) => `${r.status}/${r.attemptLog.map((a) => a.status + (a.callSid ? '+' : '')).join(',')}`).join(' ');
+      if (state !== last) {
+        last = state;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange > 1500) {
+        h.clock.set(new Date(h.clock.now().getTime() + 4 * 60_000));
+        lastChange = Date.now();
+      }
       return rs.length === count && rs.every((r) => r.status === 'completed') && rs;
     },
     25_000,
@@ -105,6 +118,7 @@ describe('a worker crash', () => {
     const [phone] = await campaignOf(h, 1, '559');
     const r = await h.ctx.db.reminder.findFirstOrThrow({ where: { phone } });
     await claimAttempt(h.ctx, { reminderId: r.id, attempt: 1, campaignId: r.campaignId, maxConcurrency: 5, patientId: r.patientId, phone, timeZone: r.timeZone });
+    expect(await startCalling(h.ctx, { reminderId: r.id, attempt: 1 })).toBe(true);
     // The worker reached Twilio and died before the answer was written (and no callback came back).
     const call = await h.ctx.twilio.calls.create({ to: phone, from: CARELINE_NUMBER, twiml: '<Response><Hangup/></Response>' });
     await h.sim.idle();
@@ -198,6 +212,37 @@ describe('Redis restarting empty', () => {
       await h.close();
       redis.disconnect();
       server.kill('SIGKILL');
+    }
+  });
+});
+
+describe('pacing', () => {
+  test('two workers together never exceed the global calls-per-second limit', async () => {
+    const cps = 4;
+    const h = await startReminderHarness(NY_OPENS, { REMINDER_CALLS_PER_SECOND: String(cps) });
+    try {
+      const phones = await campaignOf(h, 12, '562');
+      // When each request to Twilio leaves careline (the pace careline controls; the local Twilio's
+      // receive times add this busy test process's own scheduling delays).
+      const sent: number[] = [];
+      const calls = h.ctx.twilio.calls;
+      const create = calls.create.bind(calls);
+      calls.create = ((...args: Parameters<typeof create>) => {
+        sent.push(Date.now());
+        return create(...args);
+      }) as typeof create;
+      h.startWorker({ concurrency: 6 });
+      h.startWorker({ concurrency: 6 });
+      await settleAll(h, 12);
+      expectOneCallEach(h, phones);
+      // In any one-second span at most `cps` requests.
+      const busiest = Math.max(...sent.map((t) => sent.filter((u) => u >= t && u < t + 1000).length));
+      if (process.env.SHOW) console.log(busiest, sent.map((t, i) => t - (sent[i - 1] ?? t)).join(' '));
+      expect(sent).toHaveLength(12);
+      expect(busiest).toBeLessThanOrEqual(cps);
+      expect(busiest).toBeGreaterThan(1);
+    } finally {
+      await h.close();
     }
   });
 });
