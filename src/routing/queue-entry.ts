@@ -46,6 +46,8 @@ export async function enterQueue(ctx: Context, e: QueueEntry): Promise<RoutingTa
     requiredSkills: e.requiredSkills,
   };
   const plan = planTask(cfg, attrs, e.requestedPriority);
+  // A transfer to a named agent needs that agent, whatever their skills.
+  if (e.onlyAgent) plan.steps = [{ at: 0, req: [{}] }];
   const task: RoutingTask = {
     ...attrs,
     id: e.id,

@@ -50,11 +50,13 @@ export interface Phone {
 
 export interface RoutingHarness {
   app: TestApp;
+  /** every careline instance (one, or two sharing PostgreSQL and Redis) */
+  apps: TestApp[];
   sim: TwilioSim;
   /** an inbound call that goes straight into a queue */
   call(from: string, t: Omit<TransferRequest, 'callSid' | 'from'>): Promise<SimCall>;
   /** creates an agent and logs them in */
-  agent(email: string, skills: Record<string, number>, name?: string): Promise<LoggedIn>;
+  agent(email: string, skills: Record<string, number>, name?: string, instance?: number): Promise<LoggedIn>;
   /**
    * Registers the agent's browser phone with the local Twilio. `answer`: the console accepts each
    * offered call through the API, as an agent clicking Accept does; `ignore`: it rings out.
@@ -73,9 +75,13 @@ export interface RoutingHarness {
  * Starts careline + the local Twilio with a routing config of the test's own.
  * @param opts - routing YAML (default TEST_ROUTING), a clock, shared database / Redis for a second instance
  */
-export async function startRouting(opts: { routing?: string; clock?: Clock; testDb?: TestDb; testRedis?: TestRedis } = {}): Promise<RoutingHarness> {
+export async function startRouting(opts: { routing?: string; clock?: Clock; testDb?: TestDb; testRedis?: TestRedis; instances?: 1 | 2 } = {}): Promise<RoutingHarness> {
   const app = await startTestApp({ clock: opts.clock, testDb: opts.testDb, testRedis: opts.testRedis, env: { CARELINE_PHONE_NUMBER: CARELINE_NUMBER } });
-  useRoutingConfig(app.ctx, parseRoutingConfig(opts.routing ?? TEST_ROUTING, 'test-routing.yaml'));
+  const apps = [app];
+  if (opts.instances === 2) apps.push(await startTestApp({ clock: opts.clock, testDb: app.testDb, testRedis: app.testRedis, env: { CARELINE_PHONE_NUMBER: CARELINE_NUMBER } }));
+  const routing = parseRoutingConfig(opts.routing ?? TEST_ROUTING, 'test-routing.yaml');
+  for (const a of apps) useRoutingConfig(a.ctx, routing);
+  let turn = 0;
   const transfers = new Map<string, Omit<TransferRequest, 'callSid' | 'from'>>();
   const entry = http.createServer((req, res) => {
     let body = '';
@@ -88,7 +94,9 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
         res.writeHead(404).end();
         return;
       }
-      transferToQueue(app.ctx, { ...t, callSid: p.get('CallSid') ?? '', from }).then(
+      // With two instances, calls enter through each in turn.
+      const via = apps[turn++ % apps.length]!;
+      transferToQueue(via.ctx, { ...t, callSid: p.get('CallSid') ?? '', from }).then(
         (xml) => res.writeHead(200, { 'Content-Type': 'text/xml' }).end(xml),
         () => res.writeHead(500).end(),
       );
@@ -97,20 +105,21 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
   await new Promise<void>((r) => entry.listen(0, '127.0.0.1', () => r()));
   const sim = new TwilioSim({ baseUrl: `http://127.0.0.1:${(entry.address() as AddressInfo).port}`, accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
   const rest = await sim.listen();
-  app.ctx.twilio = createTwilioRest({ ...app.ctx.config, TWILIO_API_URL: rest });
+  for (const a of apps) a.ctx.twilio = createTwilioRest({ ...a.ctx.config, TWILIO_API_URL: rest });
   const pending: Promise<unknown>[] = [];
   const subscribers: Redis[] = [];
 
   const h: RoutingHarness = {
     app,
+    apps,
     sim,
     async call(from, t) {
       transfers.set(from, t);
       return sim.inboundCall({ from, to: CARELINE_NUMBER, statusCallback: `${app.baseUrl}/webhooks/status` });
     },
-    async agent(email, skills, name = email.split('@')[0]!) {
+    async agent(email, skills, name = email.split('@')[0]!, instance = 0) {
       await createAgent(app.ctx.db, { email, name, skills });
-      return loginAs(app, email);
+      return loginAs(apps[instance]!, email);
     },
     phone(who, behaviour) {
       const phone: Phone = { agentId: who.agentId, offered: [] };
@@ -160,6 +169,7 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
       await Promise.allSettled(pending);
       await sim.close();
       await new Promise<void>((r) => entry.close(() => r()));
+      for (const a of apps.slice(1)) await a.close();
       await app.close();
     },
   };
