@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Context } from '../src/context';
-import { createCallbackTask } from '../src/routing/callback-tasks';
+import { recordCallbackTask } from '../src/records/callback-task-write';
 import { VoiceResponse } from '../src/telephony/twiml';
 import { asyncHandler } from './async';
 import { callParams, parseParams } from './params';
@@ -19,7 +19,8 @@ export function fallbackRouter(ctx: Context): Router {
     asyncHandler(async (req, res) => {
       const p = parseParams(recordedParams, req);
       try {
-        await createCallbackTask(ctx, {
+        // Durable: this is the path callers take when PostgreSQL is down; the task is kept and written later.
+        await recordCallbackTask(ctx, {
           key: `fallback:${p.CallSid}`,
           callSid: p.CallSid,
           phone: p.From ?? 'unknown',

@@ -96,6 +96,11 @@ describe('call-record writes survive a database outage', () => {
     expect(second.status).toBe(200);
     expect(second.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response>/);
 
+    // The fallback voicemail (what a caller gets when careline cannot serve them) becomes a callback task later.
+    const voicemail = await postSigned(app, '/webhooks/fallback/recorded', { ...caller, CallSid: other, RecordingSid: 'RE' + 'f'.repeat(32), RecordingUrl: 'https://api.twilio.com/rec/f' });
+    expect(voicemail.status).toBe(200);
+    expect(voicemail.text).toContain('We will call you back');
+
     const queued = await pendingRecordWrites(app.ctx);
     expect(queued).toBeGreaterThanOrEqual(5);
 
@@ -126,6 +131,9 @@ describe('call-record writes survive a database outage', () => {
     expect(keys.indexOf('node:1')).toBeGreaterThanOrEqual(0);
     expect(keys.indexOf('node:1')).toBeLessThan(keys.indexOf('status:completed'));
     expect(await app.ctx.db.callRecord.count({ where: { callSid: other } })).toBe(1);
+    const task = await app.ctx.db.callbackTask.findUniqueOrThrow({ where: { key: `fallback:${other}` } });
+    expect(task).toMatchObject({ callSid: other, reason: 'voicemail', recordingSid: 'RE' + 'f'.repeat(32), phone: '+12125550123', status: 'open' });
+    expect(task.createdAt).toEqual(completedAt);
   });
 
   test('a write made after recovery for a call with queued writes waits behind them', async () => {

@@ -138,7 +138,7 @@
       'stroke-dasharray': `${(c * v) / 100} ${c}`, transform: 'rotate(-90 90 90)', 'data-value': t.serviceLevelPct ?? '',
     }));
     svg.appendChild(svgEl('text', { x: 90, y: 92, 'text-anchor': 'middle', 'font-size': 26, 'font-weight': 600 }, fmtPct(t.serviceLevelPct)));
-    svg.appendChild(svgEl('text', { x: 90, y: 116, 'text-anchor': 'middle', 'font-size': 11, fill: '#52606d' }, `answered within ${thresholdSec} s`));
+    svg.appendChild(svgEl('text', { x: 90, y: 114, 'text-anchor': 'middle', 'font-size': 9, fill: '#52606d' }, `within ${thresholdSec} s`));
     $('sl-chart').replaceChildren(svg);
   }
 
