@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { Context } from '../context';
+import { routingConfig } from '../routing/config';
 import { agentsRouter } from './agents-router';
 import { authRouter } from './auth';
 import { callsRouter } from './calls-router';
@@ -11,6 +12,8 @@ import { supervisorRouter } from './supervisor-router';
  * one JSON error handler.
  */
 export function apiRouter(ctx: Context): Router {
+  // The routing file is validated now, at start-up, so a broken one stops the server with file:line.
+  routingConfig(ctx);
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   router.use((_req, res, next) => {

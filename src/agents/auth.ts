@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Context } from '../context';
+import { setAgentState } from '../routing/presence';
 import { HttpError, parseBody, route } from './http-errors';
 import { verifyPassword } from './passwords';
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from './rate-limit';
@@ -115,6 +116,8 @@ export function authRouter(ctx: Context): Router {
     route(async (req, res) => {
       const sid = cookieValue(req.headers.cookie, SESSION_COOKIE);
       if (sid) await destroySession(ctx, sid);
+      // Nobody is left to answer: an available agent goes offline (one holding a call stays as is).
+      await setAgentState(ctx, staffOf(res).agentId, 'offline', { reason: 'logout' });
       setSessionCookie(ctx, res, '', 0);
       res.json({ ok: true });
     }),

@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
-import { appendCallEvent, updateCallRecord } from '../records/call-events';
+import { appendCallEvent, recordWrapUpEnd, updateCallRecord } from '../records/call-events';
 import { absoluteUrl } from '../telephony/twiml';
 import { dispatch } from './dispatch';
 import { completeWarmTransfer } from './live-call';
@@ -154,8 +154,7 @@ export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: strin
   const fresh = await getTask(ctx, task.id);
   if (fresh?.state === 'connected') return false; // still talking: notes saved, wrap-up later
   if (fresh?.state !== 'wrapup' || !(await transitionTask(ctx, task.id, agentId, 'wrapup', 'done'))) return fresh?.state === 'done';
-  // The records module reads this event as the end of after-call work (handle time).
-  if (task.callSid) await appendCallEvent(ctx, task.callSid, { key: `wrap_up_end:${agentId}`, type: 'agent', name: 'wrap_up_end', detail: { agentId } });
+  if (task.callSid) await recordWrapUpEnd(ctx, task.callSid, agentId);
   if (task.pop.callbackId) await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: { status: 'done', completedAt: ctx.clock.now() } });
   await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'wrap-up', reason: 'wrap-up done' });
   await dispatch(ctx);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { setAgentState } from '../../src/routing/presence';
+import { getPresence, setAgentState } from '../../src/routing/presence';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { createAgent, loginAs } from '../helpers/staff';
 
@@ -85,11 +85,13 @@ describe('staff login, sessions, CSRF and own status', () => {
     expect((await s.agent.get('/api/agents/me')).body.state).toBe('busy');
   });
 
-  test('logout ends the session', async () => {
+  test('logout ends the session and takes an available agent offline', async () => {
     const s = await loginAs(app, 'ana@example.org');
+    await s.agent.put('/api/agents/me/status').set('X-CSRF-Token', s.csrf).send({ status: 'available' });
     expect((await s.agent.post('/api/auth/logout')).status).toBe(403);
     expect((await s.agent.post('/api/auth/logout').set('X-CSRF-Token', s.csrf)).status).toBe(200);
     expect((await s.agent.get('/api/auth/me')).status).toBe(401);
+    expect((await getPresence(app.ctx, s.agentId)).state).toBe('offline');
   });
 
   test('the Voice SDK token is refused plainly when not configured, and bound to the agent with TTL <= 1 h when it is', async () => {
