@@ -47,6 +47,8 @@ const LOCK_TTL_MS = 10_000;
 const LOCK_WAIT_MS = 25;
 const LOCK_MAX_WAIT_MS = 8_000;
 
+const DOWN_STATES = new Set(['reconnecting', 'close', 'end']);
+
 const sessionKey = (callSid: string) => `flow:session:${callSid}`;
 const lockKey = (callSid: string) => `flow:lock:${callSid}`;
 
@@ -69,6 +71,9 @@ export async function saveSession(ctx: Context, s: CallSession): Promise<void> {
  * racing a late retry) never interleave their reads and writes of the session.
  */
 export async function withCallLock<T>(ctx: Context, callSid: string, fn: () => Promise<T>): Promise<T> {
+  // While Redis is reconnecting every command would wait out its timeout; the caller is better
+  // served by the fallback now (Twilio gives up on a webhook after 15 seconds).
+  if (DOWN_STATES.has(ctx.redis.status)) throw new Error(`redis is ${ctx.redis.status}`);
   const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
   for (let waited = 0; ; waited += LOCK_WAIT_MS) {
     const ok = await ctx.redis.set(lockKey(callSid), token, 'PX', LOCK_TTL_MS, 'NX');
