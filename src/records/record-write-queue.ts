@@ -55,8 +55,7 @@ function pendingKey(key: string): string {
  */
 export async function hasPendingWrites(ctx: Context, w: RecordWrite): Promise<boolean> {
   try {
-    const n = await ctx.redis.get(pendingKey(orderingKey(w)));
-    return Number(n ?? 0) > 0;
+    return (await ctx.redis.scard(pendingKey(orderingKey(w)))) > 0;
   } catch {
     return false;
   }
@@ -74,26 +73,28 @@ function jobIdOf(encoded: string): string {
 export async function enqueueRecordWrite(ctx: Context, w: RecordWrite): Promise<void> {
   const encoded = encodeRecordWrite(w);
   const key = pendingKey(orderingKey(w));
+  const jobId = jobIdOf(encoded);
   const add = async () => {
-    await ctx.redis.multi().incr(key).expire(key, PENDING_TTL_SECONDS).exec();
+    // A set of job ids, not a counter: the same write enqueued twice is one job and one member.
+    await ctx.redis.multi().sadd(key, jobId).expire(key, PENDING_TTL_SECONDS).exec();
     try {
       await queueOf(ctx).add(w.kind, { write: encoded }, {
-        jobId: jobIdOf(encoded),
+        jobId,
         attempts: ATTEMPTS,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: true,
         removeOnFail: false,
       });
     } catch (err) {
-      await ctx.redis.decr(key).catch(() => undefined);
+      await ctx.redis.srem(key, jobId).catch(() => undefined);
       throw err;
     }
   };
   await withDbTimeout(add(), ENQUEUE_TIMEOUT_MS);
 }
 
-async function settle(ctx: Context, w: RecordWrite): Promise<void> {
-  await ctx.redis.decr(pendingKey(orderingKey(w))).catch(() => undefined);
+async function settle(ctx: Context, w: RecordWrite, jobId: string | undefined): Promise<void> {
+  if (jobId) await ctx.redis.srem(pendingKey(orderingKey(w)), jobId).catch(() => undefined);
 }
 
 /** How many writes wait (waiting, delayed or active): 0 once everything is in PostgreSQL. */
@@ -125,13 +126,13 @@ export async function startRecordWriter(ctx: Context): Promise<Worker> {
           await worker.rateLimit(OUTAGE_PAUSE_MS);
           throw BullWorker.RateLimitError();
         }
-        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await settle(ctx, w);
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await settle(ctx, w, job.id);
         log.error('queued call-record write failed', { kind: w.kind, jobId: job.id, err });
         throw err;
       }
       if (outage) log.info('database back: replaying queued call-record writes');
       outage = false;
-      await settle(ctx, w);
+      await settle(ctx, w, job.id);
     },
     { connection, prefix: ctx.redisPrefix + 'bull', concurrency: 1 },
   );
