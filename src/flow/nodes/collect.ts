@@ -12,7 +12,8 @@ function ask(t: Turn, node: NodeOf<'collect'>) {
       finishOnKey: '#',
       timeout: node.timeout,
       ...(numDigits ? { numDigits } : {}),
-      ...(node.speech ? { speechTimeout: 'auto' } : {}),
+      // speechTimeout="auto" is refused with the default speech model (warning 13335): a fixed pause.
+      ...(node.speech ? { speechTimeout: '2' } : {}),
     },
     (g) => t.speak(node.prompt, g),
   );

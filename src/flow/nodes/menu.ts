@@ -40,7 +40,8 @@ function ask(t: Turn, node: NodeOf<'menu'>) {
       input: node.speech ? ['dtmf', 'speech'] : ['dtmf'],
       numDigits: 1,
       timeout: node.timeout,
-      ...(node.speech ? { speechTimeout: 'auto', hints: hints.join(', ').slice(0, 1000) || undefined } : {}),
+      // speechTimeout="auto" is refused with the default speech model (warning 13335): a fixed pause.
+      ...(node.speech ? { speechTimeout: '2', hints: hints.join(', ').slice(0, 1000) || undefined } : {}),
     },
     (g) => {
       t.speak(node.prompt, g);
