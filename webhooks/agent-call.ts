@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { agentIdentity } from '../src/agents/voice-token';
 import type { Context } from '../src/context';
+import { applyStatusCallback } from '../src/records/call-status';
 import { routingConfig } from '../src/routing/config';
 import { abandonTask, conversationEnded, declinedOnPhone, ringNoAnswer } from '../src/routing/handling';
 import { enqueueTwiml } from '../src/routing/hold';
@@ -9,7 +10,7 @@ import { queueLanguage, queuePrompts, VOICES } from '../src/routing/prompts';
 import { getTask, type RoutingTask } from '../src/routing/task-store';
 import { absoluteUrl, VoiceResponse } from '../src/telephony/twiml';
 import { asyncHandler } from './async';
-import { BadRequest, callParams, parseParams } from './params';
+import { BadRequest, callParams, parseParams, statusParams } from './params';
 
 const id = z.string().regex(/^[\w~-]{1,120}$/);
 const query = z.object({
@@ -45,7 +46,8 @@ function dialAgent(ctx: Context, r: InstanceType<typeof VoiceResponse>, task: Ro
  * The agent leg: `/agent-call/connect` (a reserved caller, dequeued here by REST, rings the agent),
  * `/agent-call/dialed` (Dial action: answered and ended, declined, ring-no-answer, caller gone),
  * `/agent-call/requeue` (back into the queue), `/agent-call/callback` (the patient answered a
- * callback), `/agent-call/hold` (music while on hold), `/agent-call/external` (transfer out).
+ * callback), `/agent-call/callback-status` (the callback's status: unanswered -> wrap-up),
+ * `/agent-call/hold` (music while on hold), `/agent-call/external` (transfer out).
  */
 export function agentCallRouter(ctx: Context): Router {
   const router = Router();
@@ -132,6 +134,19 @@ export function agentCallRouter(ctx: Context): Router {
         dialAgent(ctx, r, task, task.agentId, q.a, { callback: '1' });
       }
       res.type('text/xml').send(r.toString());
+    }),
+  );
+
+  router.post(
+    '/agent-call/callback-status',
+    asyncHandler(async (req, res) => {
+      const p = parseParams(statusParams, req);
+      const q = parseQuery(req);
+      // The call record hears of it as from /webhooks/status; routing also learns of a callback nobody answered.
+      const at = p.Timestamp && !Number.isNaN(Date.parse(p.Timestamp)) ? new Date(p.Timestamp) : ctx.clock.now();
+      await applyStatusCallback(ctx, { callSid: p.CallSid, status: p.CallStatus, direction: p.Direction, from: p.From, to: p.To, parentCallSid: p.ParentCallSid, accountSid: p.AccountSid, durationSec: p.CallDuration, answeredBy: p.AnsweredBy, at });
+      if (['busy', 'no-answer', 'failed', 'canceled'].includes(p.CallStatus) && q.agent) await conversationEnded(ctx, q.task, q.agent);
+      res.type('text/xml').send(new VoiceResponse().toString());
     }),
   );
 

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Context } from '../context';
+import { routingConfig } from '../routing/config';
 import { acceptTask, declineTask, saveWrapUp, TaskConflict } from '../routing/handling';
 import { hangUp, setHold, transferCall } from '../routing/live-call';
 import { getPresence } from '../routing/presence';
@@ -115,6 +116,8 @@ export function callsRouter(ctx: Context): Router {
     conflicts(async (req, res) => {
       const staff = staffOf(res);
       const body = parseBody(transferBody, req.body);
+      if (body.to.type === 'queue' && !routingConfig(ctx).queues[body.to.queue]) throw new HttpError(400, `no queue "${body.to.queue}"`);
+      if (body.to.type === 'agent' && !(await ctx.db.agent.findFirst({ where: { id: body.to.agentId, active: true }, select: { id: true } }))) throw new HttpError(400, 'no such agent');
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
       const newTaskId = await transferCall(ctx, task, staff.agentId, body.to, body.mode);
       res.json({ taskId: task.id, newTaskId: newTaskId ?? null });

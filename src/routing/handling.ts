@@ -48,7 +48,7 @@ async function startCallback(ctx: Context, task: RoutingTask, agentId: string): 
     from: ctx.config.CARELINE_PHONE_NUMBER,
     url: absoluteUrl(ctx.config, `/webhooks/agent-call/callback?task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(agentId)}`),
     method: 'POST',
-    statusCallback: absoluteUrl(ctx.config, '/webhooks/status'),
+    statusCallback: absoluteUrl(ctx.config, `/webhooks/agent-call/callback-status?task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(agentId)}`),
     statusCallbackMethod: 'POST',
   });
   await linkCall(ctx, call.sid, task.id);
@@ -155,7 +155,11 @@ export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: strin
   if (fresh?.state === 'connected') return false; // still talking: notes saved, wrap-up later
   if (fresh?.state !== 'wrapup' || !(await transitionTask(ctx, task.id, agentId, 'wrapup', 'done'))) return fresh?.state === 'done';
   if (task.callSid) await recordWrapUpEnd(ctx, task.callSid, agentId);
-  if (task.pop.callbackId) await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: { status: 'done', completedAt: ctx.clock.now() } });
+  if (task.pop.callbackId) {
+    // "callback needed" (e.g. nobody answered) keeps the request open on the callback worklist.
+    const open = w.disposition === 'callback_needed';
+    await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: open ? { status: 'open', agentId: null } : { status: 'done', completedAt: ctx.clock.now() } });
+  }
   await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'wrap-up', reason: 'wrap-up done' });
   await dispatch(ctx);
   return true;

@@ -33,7 +33,8 @@ export async function setHold(ctx: Context, task: RoutingTask, agentId: string, 
 /** Ends the call for everyone; the agent goes to wrap-up. */
 export async function hangUp(ctx: Context, task: RoutingTask, agentId: string): Promise<void> {
   const callSid = connected(task, agentId);
-  await ctx.twilio.calls(callSid).update({ status: 'completed' });
+  // The caller may be gone already (e.g. hung up while on hold): the agent still wraps up.
+  await ctx.twilio.calls(callSid).update({ status: 'completed' }).catch((err: unknown) => ctx.log.warn('could not end the call at Twilio', { callSid, err }));
   await conversationEnded(ctx, task.id, agentId);
 }
 

@@ -52,5 +52,23 @@ describe('press 1 for a callback: kept in line and routed later like a call', ()
     await until('the later caller is connected', () => phone.offered[1]?.status === 'accepted', h.sim);
     expect(phone.offered[1]!.parentCallSid).toBe(later.sid);
     await later.hangup();
+    await until('wrap-up after the later call', async () => (await getPresence(h.app.ctx, agent.agentId)).state === 'wrap-up', h.sim);
+    await agent.agent.put(`/api/calls/${later.sid}/wrapup`).set('X-CSRF-Token', agent.csrf).send({ disposition: 'resolved' });
+  });
+
+  test('a callback nobody answers sends the agent to wrap-up, and "callback needed" keeps the request open', async () => {
+    h.sim.setNumberBehaviour('+13055550153', 'no-answer');
+    const caller = await h.call('+13055550153', { queue: 'pharmacy', requiredSkills: [], language: 'en', reason: 'refill', verified: false });
+    await caller.press('1');
+    const stored = await h.app.ctx.db.callbackTask.findFirstOrThrow({ where: { callSid: caller.sid } });
+    const agent = await h.agent('cb-agent2@example.org', { en: 5, pharmacy: 3 });
+    h.phone(agent, 'answer');
+    await h.setStatus(agent, 'available');
+    expect((await getPresence(h.app.ctx, agent.agentId)).taskId).toBe(`cb-${stored.id}`);
+    expect((await agent.agent.post(`/api/calls/cb-${stored.id}/accept`).set('X-CSRF-Token', agent.csrf)).status).toBe(200);
+    await until('wrap-up after the unanswered callback', async () => (await getPresence(h.app.ctx, agent.agentId)).state === 'wrap-up', h.sim);
+    const wrap = await agent.agent.put(`/api/calls/cb-${stored.id}/wrapup`).set('X-CSRF-Token', agent.csrf).send({ disposition: 'callback_needed', notes: 'No answer' });
+    expect(wrap.body.available).toBe(true);
+    expect(await h.app.ctx.db.callbackTask.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: 'open', notes: 'No answer', agentId: null });
   });
 });

@@ -89,5 +89,9 @@ describe('decline, hold, warm and cold transfers, transfer out', () => {
     const eve = await h.agent('eve@example.org', { en: 5, general: 1 }, 'Eve');
     const res = await post(eve, '/api/calls/CA0000000000000000000000000000dead/accept');
     expect(res.status).toBe(404);
+    const badQueue = await post(eve, '/api/calls/CA0000000000000000000000000000dead/transfer', { to: { type: 'queue', queue: 'nowhere' } });
+    expect(badQueue.status).toBe(400);
+    const badNumber = await post(eve, '/api/calls/CA0000000000000000000000000000dead/transfer', { to: { type: 'number', number: '911' } });
+    expect(badNumber.status).toBe(400);
   });
 });
