@@ -89,6 +89,18 @@ describe('supervisor reports page', () => {
     await page.waitForFunction(() => document.getElementById('kpi-sl')?.dataset.value === '66.7');
     expect(new URL(page.url()).searchParams.get('threshold')).toBe('60');
 
+    // Find calls: by number, then by outcome; each search is audited for the supervisor.
+    await page.fill('#s-number', '(212) 555-0100');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelectorAll('#calls tbody tr[data-call]').length === 2);
+    expect(await page.textContent('#calls tbody tr[data-call]')).toContain('Ana Alvarez');
+    await page.fill('#s-number', '');
+    await page.selectOption('#s-outcome', 'abandoned');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelectorAll('#calls tbody tr[data-call]').length === 1);
+    expect(await page.textContent('#calls tbody tr[data-call]')).toContain('billing');
+    expect(await app.ctx.db.auditEntry.count({ where: { action: 'read', entity: 'call_record' } })).toBe(3);
+
     await page.screenshot({ path: path.join(os.tmpdir(), 'careline-reports.png'), fullPage: true }).catch(() => undefined);
     expect(external).toEqual([]);
     expect(errors).toEqual([]);

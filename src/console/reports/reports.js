@@ -195,10 +195,47 @@
     $('to').value = localDate(new Date(new Date(r.range.to).getTime() - 1).toISOString(), r.range.tz);
     $('threshold').value = r.thresholdSec;
     render(r);
+    lastRange = { from: r.range.from, to: r.range.to, tz: r.range.tz };
     statusEl.textContent = `${r.range.tz} · generated ${localTime(r.generatedAt, r.range.tz)}`;
     $('report').hidden = false;
     document.body.dataset.loaded = 'true';
   }
+
+  // Call search: the report's period plus the filters; pages of 25 with a cursor.
+  let lastRange = null;
+  let nextCursor = null;
+
+  async function searchCalls(append) {
+    if (!lastRange) return;
+    const p = new URLSearchParams({ from: lastRange.from, to: lastRange.to, tz: lastRange.tz, limit: '25' });
+    for (const k of ['number', 'patient', 'outcome']) {
+      const v = $(`s-${k}`).value.trim();
+      if (v) p.set(k, v);
+    }
+    if (append && nextCursor) p.set('cursor', nextCursor);
+    const res = await fetch(`/api/calls?${p}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    const body = await res.json().catch(() => ({}));
+    const tbody = $('calls').querySelector('tbody');
+    if (!append) tbody.replaceChildren();
+    if (!res.ok) {
+      tbody.replaceChildren(row([`Search failed: ${body.error || res.status}`]));
+      $('more').hidden = true;
+      return;
+    }
+    for (const c of body.items) {
+      const patient = c.patient ? `${c.patient.givenName} ${c.patient.familyName}` : '';
+      tbody.appendChild(row([localTime(c.startedAt, lastRange.tz), c.direction, c.from || '', patient, c.intent || '', c.queueName || '', c.agentName || '', c.waitSec === null ? '' : fmtSec(c.waitSec), c.outcome || ''], { 'data-call': c.callSid }));
+    }
+    if (!append && body.items.length === 0) tbody.appendChild(row(['No calls match']));
+    nextCursor = body.nextCursor;
+    $('more').hidden = !nextCursor;
+  }
+
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    searchCalls(false);
+  });
+  $('more').addEventListener('click', () => searchCalls(true));
 
   $('range').addEventListener('submit', (e) => {
     e.preventDefault();
