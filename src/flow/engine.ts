@@ -109,7 +109,7 @@ async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: 
     twiml = t.toTwiml();
   } catch (err) {
     // Fatal for this call: it ends politely in the caller's language (apology, a person or voicemail).
-    log.error('flow failed; ending the call politely', { err, flow: session.flow, node: session.node });
+    log.error('flow failed; ending the call politely', { err: safeError(err), flow: session.flow, node: session.node });
     t.event({ key: `error:${session.seq}`, type: 'error', name: session.node, detail: { error: err instanceof Error ? err.name : 'error' } });
     session.ended = true;
     twiml = fallbackTwiml(ctx.config, session.language);
@@ -118,6 +118,13 @@ async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: 
   await t.flush();
   await saveSession(ctx, session);
   return twiml;
+}
+
+/** What of an error may be logged: database errors can quote query values (PHI), so only their kind. */
+function safeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name.startsWith('PrismaClient')) return { name: err.name, code: (err as { code?: string }).code };
+  return err;
 }
 
 async function enter(t: Turn, id: string): Promise<Outcome> {

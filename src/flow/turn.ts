@@ -164,7 +164,7 @@ export class Turn {
       if (Object.keys(patch).length) await updateCallRecord(this.ctx, callSid, patch);
       for (const e of this.events) await appendCallEvent(this.ctx, callSid, e);
     } catch (err) {
-      this.log.error('could not write call events', { err, events: this.events.length });
+      this.log.error('could not write call events', { err: err instanceof Error ? err.name : 'error', events: this.events.length });
     }
   }
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { continueFlow, startFlow } from '../../src/flow/engine';
 import { loadFlowSet } from '../../src/flow/loader';
 import { loadSession } from '../../src/flow/session';
-import { parseTwiml } from '../../src/sim';
+import { parseTwiml, type Verb } from '../../src/sim';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { newCallSid } from '../helpers/twilio-request';
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 const said = (twiml: string) =>
   parseTwiml(twiml)
-    .flatMap((v) => (v.verb === 'Gather' ? v.prompts : [v]))
+    .flatMap((v): readonly Verb[] => (v.verb === 'Gather' ? v.prompts : [v]))
     .filter((v) => v.verb === 'Say')
     .map((v) => (v as { text: string }).text);
 

@@ -28,7 +28,7 @@ const PHRASES = [
   'español', 'English', 'representative', 'repeat', 'refill', 'appointment', 'nurse', 'pharmacist', 'billing', 'cancel',
   'March 7 1984', '7 de marzo de 1984', 'uno', 'two', 'more times', 'zip code', 'yes', 'no', 'asdf qwerty', '', '¿¿¿', 'x'.repeat(300),
 ];
-const CALLS = 24;
+const CALLS = 20;
 const STEPS = 22;
 
 function assertTwiml(body: string | undefined): void {

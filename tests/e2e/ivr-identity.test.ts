@@ -43,6 +43,8 @@ describe('greeting, language and verification', () => {
     await call.speak('23 de noviembre de 1951');
     expect(call.transcript()).toContain('Gracias, Rosa. Su identidad ha sido verificada.');
     expect(call.transcript()).toContain('Para resurtir una receta, oprima 1.');
+    expect(call.gather).toMatchObject({ language: 'es-US', hints: expect.stringContaining('resurtir') });
+    expect(call.gather?.hints).not.toContain('refill');
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec).toMatchObject({ language: 'es', patientId: rosa.id, verified: true });
     await call.hangup();

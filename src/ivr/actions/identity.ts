@@ -20,6 +20,9 @@ registerAction(
     const dob = String(session.vars.dob ?? '');
     const factor = typeof session.vars.factor === 'string' ? session.vars.factor : undefined;
     const result = await verifyIdentity(ctx, session.callSid, { candidates, dob, factor });
+    // What the caller keyed is needed for this check only: it does not stay in the session.
+    delete session.vars.dob;
+    delete session.vars.factor;
     if (result.ok) {
       session.patientId = result.patientId;
       session.verified = true;
