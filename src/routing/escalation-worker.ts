@@ -11,6 +11,8 @@ import { getTask } from './task-store';
 // no-answer first; the sweeper catches reservations nobody reported on (a lost webhook, a callback
 // offer the agent never clicked).
 const SWEEP_GRACE_MS = 10_000;
+// How often due callbacks are looked for in PostgreSQL.
+const RESTORE_EVERY_MS = 60_000;
 
 /**
  * One tick: reservations rung out without a word are treated as ring-no-answer, then assignment
@@ -29,27 +31,36 @@ export async function routingTick(ctx: Context): Promise<void> {
   await dispatch(ctx);
 }
 
-/** The routing worker: restores open callbacks, then ticks every `escalationTickMs`. */
-export async function startRoutingWorker(ctx: Context): Promise<Worker> {
+async function requeueDueCallbacks(ctx: Context): Promise<void> {
   const restored = await restoreCallbacks(ctx).catch((err: unknown) => {
-    ctx.log.warn('could not restore open callbacks into routing', { err });
+    ctx.log.warn('could not put due callbacks into routing', { err });
     return 0;
   });
-  if (restored) ctx.log.info('restored open callbacks into routing', { restored });
-  let running = false;
+  if (restored) ctx.log.info('due callbacks put into routing', { restored });
+}
+
+/** The routing worker: queues due callbacks (now and every minute), and ticks every `escalationTickMs`. */
+export async function startRoutingWorker(ctx: Context): Promise<Worker> {
+  await requeueDueCallbacks(ctx);
+  let current: Promise<void> | undefined;
+  let lastRestore = Date.now();
   const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    routingTick(ctx)
+    if (current) return;
+    const restore = Date.now() - lastRestore >= RESTORE_EVERY_MS;
+    if (restore) lastRestore = Date.now();
+    current = (restore ? requeueDueCallbacks(ctx) : Promise.resolve())
+      .then(() => routingTick(ctx))
       .catch((err: unknown) => ctx.log.warn('routing tick failed', { err }))
       .finally(() => {
-        running = false;
+        current = undefined;
       });
   }, routingConfig(ctx).escalationTickMs);
   return {
     name: 'routing',
     async close() {
       clearInterval(timer);
+      // Let a tick in flight finish before PostgreSQL and Redis close.
+      await current;
     },
   };
 }

@@ -11,6 +11,9 @@ import { endWait, getTask, linkCall, requeueTask, transitionTask, type RoutingTa
 // conversation, wrap-up. Every step is a compare-and-set on the task and the agent, so a retried
 // webhook or a double click changes nothing twice.
 
+/** How long after an unanswered callback routing tries it again. */
+export const CALLBACK_RETRY_MS = 60 * 60 * 1000;
+
 /** Raised when an agent acts on a task that is not theirs or not in the right state (409 at the API). */
 export class TaskConflict extends Error {}
 
@@ -156,9 +159,10 @@ export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: strin
   if (fresh?.state !== 'wrapup' || !(await transitionTask(ctx, task.id, agentId, 'wrapup', 'done'))) return fresh?.state === 'done';
   if (task.callSid) await recordWrapUpEnd(ctx, task.callSid, agentId);
   if (task.pop.callbackId) {
-    // "callback needed" (e.g. nobody answered) keeps the request open on the callback worklist.
+    // "callback needed" (e.g. nobody answered) keeps the request open; routing tries again when it is due.
     const open = w.disposition === 'callback_needed';
-    await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: open ? { status: 'open', agentId: null } : { status: 'done', completedAt: ctx.clock.now() } });
+    const retryAt = new Date(ctx.clock.now().getTime() + CALLBACK_RETRY_MS);
+    await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: open ? { status: 'open', agentId: null, dueAt: retryAt } : { status: 'done', completedAt: ctx.clock.now() } });
   }
   await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'wrap-up', reason: 'wrap-up done' });
   await dispatch(ctx);

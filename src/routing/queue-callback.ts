@@ -50,15 +50,16 @@ export async function convertToCallback(ctx: Context, callTask: RoutingTask, pho
 }
 
 /**
- * Puts every open queue callback from PostgreSQL back into routing (after a Redis loss). Tasks still
- * in Redis are left as they are.
- * @returns how many were restored
+ * Puts every due, open queue callback from PostgreSQL into routing: after a Redis loss, and when a
+ * callback nobody answered comes due again. Tasks live in Redis are left as they are.
+ * @returns how many were (re)queued
  */
 export async function restoreCallbacks(ctx: Context): Promise<number> {
-  const open = await ctx.db.callbackTask.findMany({ where: { status: 'open', reason: 'queue_callback' }, take: 500 });
+  const open = await ctx.db.callbackTask.findMany({ where: { status: 'open', reason: 'queue_callback', dueAt: { lte: ctx.clock.now() } }, take: 500 });
   let restored = 0;
   for (const cb of open) {
-    if (await getTask(ctx, callbackTaskId(cb.id))) continue;
+    const live = await getTask(ctx, callbackTaskId(cb.id));
+    if (live && live.state !== 'done' && live.state !== 'abandoned' && live.state !== 'converted') continue;
     await enterQueue(ctx, {
       kind: 'callback',
       id: callbackTaskId(cb.id),
@@ -69,7 +70,7 @@ export async function restoreCallbacks(ctx: Context): Promise<number> {
       verified: false,
       from: cb.phone,
       requestedPriority: cb.priority,
-      enqueuedAt: cb.createdAt.getTime(),
+      enqueuedAt: Math.max(cb.createdAt.getTime(), Math.min(cb.dueAt.getTime(), ctx.clock.now().getTime())),
       pop: { ivrPath: [], phone: cb.phone, callbackId: cb.id },
     });
     restored++;

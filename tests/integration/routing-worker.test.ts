@@ -1,0 +1,42 @@
+import { parseRoutingConfig, useRoutingConfig } from '../../src/routing/config';
+import { startRoutingWorker } from '../../src/routing/escalation-worker';
+import { getPresence, setAgentState } from '../../src/routing/presence';
+import { getTask } from '../../src/routing/task-store';
+import { startTestApp, type TestApp } from '../helpers/app';
+import { createAgent } from '../helpers/staff';
+import { TEST_ROUTING, until } from '../e2e/routing-harness';
+
+describe('the routing worker', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+    useRoutingConfig(app.ctx, parseRoutingConfig(TEST_ROUTING));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  test('puts due callbacks from PostgreSQL into routing (not future ones) and assigns them on its tick', async () => {
+    const now = app.ctx.clock.now().getTime();
+    const base = { phone: '+12125550191', language: 'en', reason: 'queue_callback', queueName: 'general', status: 'open' };
+    const due = await app.ctx.db.callbackTask.create({ data: { ...base, key: 'w-due', dueAt: new Date(now - 1000) } });
+    const later = await app.ctx.db.callbackTask.create({ data: { ...base, key: 'w-later', dueAt: new Date(now + 3_600_000) } });
+    const voicemail = await app.ctx.db.callbackTask.create({ data: { ...base, key: 'w-vm', reason: 'voicemail', dueAt: new Date(now - 1000) } });
+    const agent = await createAgent(app.ctx.db, { email: 'worker@example.org', name: 'Wes', skills: { en: 3, general: 2 } });
+
+    const worker = await startRoutingWorker(app.ctx);
+    try {
+      expect((await getTask(app.ctx, `cb-${due.id}`))?.state).toBe('waiting');
+      expect(await getTask(app.ctx, `cb-${later.id}`)).toBeNull();
+      expect(await getTask(app.ctx, `cb-${voicemail.id}`)).toBeNull();
+      await setAgentState(app.ctx, agent.id, 'break');
+      // Becoming available through presence alone (no API call): the worker's tick assigns.
+      await app.ctx.redis.hset(`rt:agent:${agent.id}`, 'state', 'available');
+      await app.ctx.redis.zadd('rt:available', String(now), agent.id);
+      await until('the tick reserves the agent for the due callback', async () => (await getPresence(app.ctx, agent.id)).taskId === `cb-${due.id}`);
+      expect((await getTask(app.ctx, `cb-${due.id}`))?.state).toBe('reserved');
+    } finally {
+      await worker.close();
+    }
+  });
+});
