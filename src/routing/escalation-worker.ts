@@ -50,7 +50,9 @@ export async function startRoutingWorker(ctx: Context): Promise<Worker> {
     if (restore) lastRestore = Date.now();
     current = (restore ? requeueDueCallbacks(ctx) : Promise.resolve())
       .then(() => routingTick(ctx))
-      .catch((err: unknown) => ctx.log.warn('routing tick failed', { err }))
+      .catch((err: unknown) => {
+        ctx.log.warn('routing tick failed', { err });
+      })
       .finally(() => {
         current = undefined;
       });
