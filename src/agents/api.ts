@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { Context } from '../context';
+import { campaignsRouter } from '../reminders/campaigns-api';
 import { routingConfig } from '../routing/config';
 import { agentsRouter } from './agents-router';
 import { authRouter } from './auth';
@@ -24,6 +25,7 @@ export function apiRouter(ctx: Context): Router {
   router.use('/agents', agentsRouter(ctx));
   router.use('/calls', callsRouter(ctx));
   router.use('/supervisor', supervisorRouter(ctx));
+  router.use('/campaigns', campaignsRouter(ctx));
   router.use(apiErrorHandler(ctx));
   return router;
 }

@@ -28,14 +28,14 @@ export type Claim =
 /**
  * Claims one attempt of a reminder in PostgreSQL before Twilio is called: the one place that makes a
  * reminder dialed at most once per attempt, whatever the workers, crashes or Redis do. In one
- * transaction, under advisory locks on the campaign and the patient (taken in that order, so two
- * claims never deadlock): re-checks opt-out, the campaign's live-call cap and the patient's
- * per-day / per-week limit, then moves the reminder from `pending` at attempt N-1 to `dialing` at
- * attempt N with a conditional UPDATE and inserts the attempt row (unique reminderId + attempt).
+ * transaction, under advisory locks on the patient and then the campaign (always in that order, so
+ * two claims never deadlock): re-checks opt-out and the patient's per-day / per-week limit, then
+ * (holding the campaign lock as briefly as possible) the campaign's live-call cap, and moves the
+ * reminder from `pending` at attempt N-1 to `dialing` at attempt N with a conditional UPDATE and
+ * inserts the attempt row (unique reminderId + attempt).
  */
 export async function claimAttempt(ctx: Context, t: ClaimTarget): Promise<Claim> {
   return ctx.db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`reminder-campaign:${t.campaignId}`}))`;
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`reminder-patient:${t.patientId}`}))`;
     const current = await tx.reminder.findUnique({ where: { id: t.reminderId }, select: { status: true, attempts: true } });
     if (current?.status !== 'pending' || current.attempts !== t.attempt - 1) return { kind: 'gone' } as const;
@@ -43,8 +43,6 @@ export async function claimAttempt(ctx: Context, t: ClaimTarget): Promise<Claim>
       await tx.reminder.updateMany({ where: { id: t.reminderId, status: 'pending' }, data: { status: 'opted_out', outcome: 'opted_out' } });
       return { kind: 'opted_out' } as const;
     }
-    const live = await tx.reminder.count({ where: { campaignId: t.campaignId, status: 'dialing' } });
-    if (live >= t.maxConcurrency) return { kind: 'campaign_busy' } as const;
 
     const now = ctx.clock.now();
     const today = localDayStart(now, t.timeZone);
@@ -67,6 +65,10 @@ export async function claimAttempt(ctx: Context, t: ClaimTarget): Promise<Claim>
       return { kind: 'capped', until } as const;
     }
 
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`reminder-campaign:${t.campaignId}`}))`;
+    const live = await tx.reminder.count({ where: { campaignId: t.campaignId, status: 'dialing' } });
+    if (live >= t.maxConcurrency) return { kind: 'campaign_busy' } as const;
+    // Conditional: an opt-out or a cancellation committed meanwhile (they take no lock) wins.
     const { count } = await tx.reminder.updateMany({
       where: { id: t.reminderId, status: 'pending', attempts: t.attempt - 1 },
       data: { status: 'dialing', attempts: t.attempt },

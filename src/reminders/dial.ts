@@ -4,7 +4,7 @@ import { startCallRecord } from '../records/call-start';
 import { updateCallRecord } from '../records/call-events';
 import { flowStartUrl } from '../flow/urls';
 import { absoluteUrl } from '../telephony/twiml';
-import { nextOpening, windowFor, type CallingWindow } from './calling-window';
+import { isInsideWindow, nextOpening, windowFor, type CallingWindow } from './calling-window';
 import { claimAttempt } from './claim';
 import { CALLING, CLAIMED, releaseAttempt, startCalling } from './attempt-outcome';
 import { isDialable } from './phones';
@@ -24,23 +24,39 @@ export type DialResult =
 
 /** How long a campaign at its live-call cap waits before trying again. */
 const CAMPAIGN_BUSY_MS = 2000;
+/** A call is only started if the window is still open this long after (it rings inside it). */
+const RING_MARGIN_MS = 30_000;
 
 /** The query string every URL of one attempt carries (and the webhooks parse back). */
 export function attemptQuery(j: DialJob): string {
   return `reminderId=${encodeURIComponent(j.reminderId)}&attempt=${j.attempt}`;
 }
 
-/** Holidays as local dates around now (practice holidays are quiet days for reminders too). */
-async function holidays(ctx: Context, now: Date): Promise<Set<string>> {
-  const from = new Date(now.getTime() - 2 * 86_400_000);
-  const to = new Date(now.getTime() + 40 * 86_400_000);
-  const rows = await ctx.db.holiday.findMany({ where: { date: { gte: from, lte: to } }, select: { date: true } });
-  return new Set(rows.map((h) => h.date.toISOString().slice(0, 10)));
+// Holidays change a few times a year; one read a minute per process is plenty.
+const HOLIDAY_TTL_MS = 60_000;
+const holidayCache = new WeakMap<Context, { at: number; dates: Set<string> }>();
+
+/** Practice holidays as dates (they are quiet days for reminders too). */
+async function holidays(ctx: Context): Promise<Set<string>> {
+  const cached = holidayCache.get(ctx);
+  if (cached && Date.now() - cached.at < HOLIDAY_TTL_MS) return cached.dates;
+  const rows = await ctx.db.holiday.findMany({ select: { date: true } });
+  const dates = new Set(rows.map((h) => h.date.toISOString().slice(0, 10)));
+  holidayCache.set(ctx, { at: Date.now(), dates });
+  return dates;
 }
 
 async function skip(ctx: Context, reminderId: string, status: 'skipped' | 'opted_out', outcome: string): Promise<DialResult> {
   await ctx.db.reminder.updateMany({ where: { id: reminderId, status: 'pending' }, data: { status, outcome } });
   return { kind: 'done', reason: outcome };
+}
+
+/** When a call may start: now if the window is open and stays open while it rings, else the next opening. */
+function nextDialTime(at: Date, w: CallingWindow): Date | null {
+  if (isInsideWindow(at, w) && isInsideWindow(new Date(at.getTime() + RING_MARGIN_MS), w)) return at;
+  const opening = nextOpening(at, w);
+  if (!opening || opening > at) return opening;
+  return nextOpening(new Date(at.getTime() + RING_MARGIN_MS), w);
 }
 
 function waitUntil(ctx: Context, until: Date, reason: string): DialResult {
@@ -75,10 +91,9 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
   if (r.prescription && r.prescription.status !== 'active') return skip(ctx, r.id, 'skipped', 'prescription_inactive');
   const stored = r.patient.phones.find((p) => p.e164 === r.phone);
   if (!stored || !isDialable(stored)) return skip(ctx, r.id, 'skipped', 'no_dialable_phone');
-  if ((await ctx.db.optOut.count({ where: { phone: r.phone } })) > 0) return skip(ctx, r.id, 'opted_out', 'opted_out');
 
-  const window: CallingWindow = windowFor(r.campaign, r.timeZone, await holidays(ctx, now));
-  const opening = nextOpening(now, window);
+  const window: CallingWindow = windowFor(r.campaign, r.timeZone, await holidays(ctx));
+  const opening = nextDialTime(now, window);
   if (!opening) return skip(ctx, r.id, 'skipped', 'no_calling_window');
   if (opening > now) {
     await ctx.db.reminder.updateMany({ where: { id: r.id, status: 'pending' }, data: { nextAttemptAt: opening } });
@@ -111,17 +126,18 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
   }
 
   // The pace slot is taken last, so nothing slow (locks, the claim) sits between it and the
-  // request to Twilio. It may come seconds later: the window is checked once more.
+  // request to Twilio. The window is checked once more right before the request, with a margin:
+  // the call must start and ring inside it.
   await waitForDialSlot(ctx);
-  const at = ctx.clock.now();
-  const stillOpen = nextOpening(at, window);
-  if (!stillOpen || stillOpen > at) {
-    const retryAt = stillOpen ?? opening;
-    await releaseAttempt(ctx, j, { from: CLAIMED, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
-    return { kind: 'done', reason: 'window closed while pacing; next attempt enqueued' };
-  }
   if (!(await startCalling(ctx, j))) return { kind: 'done', reason: 'claim released while pacing' };
   await passDialGate(ctx);
+  const at = ctx.clock.now();
+  const dialAt = nextDialTime(at, window);
+  if (!dialAt || dialAt > at) {
+    const retryAt = dialAt ?? opening;
+    await releaseAttempt(ctx, j, { from: CALLING, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
+    return { kind: 'done', reason: 'window closed while pacing; next attempt enqueued' };
+  }
 
   const q = attemptQuery(j);
   const from = ctx.config.CARELINE_PHONE_NUMBER;
