@@ -117,6 +117,7 @@ describe('the supervisor report over a known day of calls', () => {
     expect(await pendingRecordWrites(app.ctx)).toBeGreaterThanOrEqual(3);
     await setDbConnections(app.testDb.name, true);
     for (let i = 0; i < 200 && (await pendingRecordWrites(app.ctx)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await pendingRecordWrites(app.ctx)).toBe(0);
 
     // G 11:40 clinical: leaves the queue for voicemail after 2 min; a callback task follows.
     const G = await ring('G', '11:40:00', '0107');
