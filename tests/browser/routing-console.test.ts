@@ -34,6 +34,8 @@ describe('agent console in headless Chromium', () => {
     // Twilio cannot be reached here: the console says so plainly.
     await page.waitForFunction(() => /Browser phone unavailable/.test(document.getElementById('phone-status')!.textContent ?? ''));
     await page.waitForFunction(() => document.getElementById('live')!.textContent === 'live');
+    // The Voice SDK itself is served and loads (it only lacks a token here).
+    expect(await page.evaluate(() => typeof (window as unknown as { Twilio?: { Device?: unknown } }).Twilio?.Device)).toBe('function');
 
     await page.selectOption('#status', 'available');
     await page.waitForFunction(() => document.getElementById('state')!.textContent === 'available');

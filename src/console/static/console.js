@@ -10,6 +10,7 @@
     sdkCall: null, // the Voice SDK call ringing or connected, if the browser phone works
     task: null, // the screen pop of the task offered or held
     held: false,
+    accepted: null, // the task accepted here, so its audio is answered whenever it arrives
     events: null,
     waitTimer: null,
     tokenTimer: null,
@@ -98,8 +99,9 @@
     call.on('disconnect', () => {
       if (ui.sdkCall === call) ui.sdkCall = null;
     });
-    // A callback the agent started, or a caller coming back from hold: answer at once.
-    if (params.get('callback') === '1' || params.get('resume') === '1') call.accept();
+    // A callback the agent started, a caller coming back from hold, or a call the agent already
+    // accepted on this page before the audio arrived: answer at once.
+    if (params.get('callback') === '1' || params.get('resume') === '1' || (ui.accepted && params.get('taskId') === ui.accepted)) call.accept();
   }
 
   // ------------------------------------------------------------------ live updates
@@ -197,6 +199,7 @@
     if (!ui.task) return;
     try {
       await api('POST', `/api/calls/${encodeURIComponent(ui.task.taskId)}/accept`);
+      ui.accepted = ui.task.taskId;
       if (ui.sdkCall && ui.sdkCall.status() === 'pending') ui.sdkCall.accept();
       inCall();
       message('Connected.');
