@@ -4,7 +4,7 @@ import { appendCallEvent, recordWrapUpEnd, updateCallRecord } from '../records/c
 import { absoluteUrl } from '../telephony/twiml';
 import { dispatch } from './dispatch';
 import { completeWarmTransfer } from './live-call';
-import { setAgentState } from './presence';
+import { getPresence, setAgentState } from './presence';
 import { endWait, getTask, linkCall, requeueTask, transitionTask, type RoutingTask } from './task-store';
 
 // What happens to a task once an agent holds it: accept, decline, ring-no-answer, the end of the
@@ -80,7 +80,7 @@ export async function declineTask(ctx: Context, taskId: string, agentId: string)
 export async function declinedOnPhone(ctx: Context, taskId: string, agentId: string): Promise<void> {
   if (!(await requeueTask(ctx, taskId, agentId, true))) return;
   await publishAgentEvent(ctx, agentId, { type: 'offer-cancelled', taskId, reason: 'declined' });
-  await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'reserved', reason: 'declined' });
+  if ((await getPresence(ctx, agentId)).taskId === taskId) await setAgentState(ctx, agentId, 'available', { force: true, reason: 'declined' });
 }
 
 /**
@@ -92,7 +92,8 @@ export async function ringNoAnswer(ctx: Context, taskId: string, agentId: string
   const requeued = await requeueTask(ctx, taskId, agentId, false);
   if (!requeued) return false;
   ctx.log.info('ring-no-answer: agent set not-ready, task back to the head of its queue', { taskId, agentId });
-  await setAgentState(ctx, agentId, 'break', { force: true, ifState: 'reserved', reason: 'ring-no-answer' });
+  // Reserved, or busy when the console accepted but the phone never answered.
+  if ((await getPresence(ctx, agentId)).taskId === taskId) await setAgentState(ctx, agentId, 'break', { force: true, reason: 'ring-no-answer' });
   await publishAgentEvent(ctx, agentId, { type: 'offer-cancelled', taskId, reason: 'ring-no-answer' });
   const task = await getTask(ctx, taskId);
   if (task?.callSid) await appendCallEvent(ctx, task.callSid, { key: `rna:${taskId}:${task.attempts}`, type: 'agent', name: 'ring_no_answer', detail: { agentId } });

@@ -66,12 +66,13 @@ redis.call('PERSIST', KEYS[1])
 return 1
 `;
 
-// A reserved task goes back to waiting at its old place (same priority and age: the head of its
+// A reserved task (or one accepted on the console whose phone never answered) goes back to waiting at its old place (same priority and age: the head of its
 // queue), optionally never to be offered to that agent again.
 const REQUEUE =
   LUA_SCORE +
   `
-if redis.call('HGET', KEYS[1], 'state') ~= 'reserved' or redis.call('HGET', KEYS[1], 'agentId') ~= ARGV[2] then return 0 end
+local st = redis.call('HGET', KEYS[1], 'state')
+if (st ~= 'reserved' and st ~= 'connected') or redis.call('HGET', KEYS[1], 'agentId') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'waiting')
 redis.call('HDEL', KEYS[1], 'agentId')
 if ARGV[3] == '1' then
@@ -211,7 +212,7 @@ export async function findTask(ctx: Context, callSidOrTaskId: string): Promise<R
 }
 
 /**
- * Puts a reserved task back at the head of its queue.
+ * Puts a reserved task (or an accepted one whose phone never answered) back at the head of its queue.
  * @param skipAgent - never offer it to this agent again (they declined)
  * @returns false when the task was not reserved for that agent
  */

@@ -1,5 +1,6 @@
 import { routingTick } from '../../src/routing/escalation-worker';
 import { getPresence } from '../../src/routing/presence';
+import type { ClientIncoming } from '../../src/sim';
 import { loginAs } from '../helpers/staff';
 import { fakeClock } from './ivr-harness';
 import { startRouting, until, type RoutingHarness } from './routing-harness';
@@ -64,6 +65,23 @@ describe('escalation, ring-no-answer and abandonment end to end', () => {
     await first.hangup();
     await second.hangup();
     await h.sim.idle();
+  });
+
+  test('accepted on the console but the phone never answers: the call still goes back to the queue and the agent to break', async () => {
+    const ghost = await h.agent('ghost@example.org', { en: 5, general: 1 });
+    const rang: ClientIncoming[] = [];
+    h.sim.registerClient(`agent_${ghost.agentId}`, { onIncoming: (incoming) => void rang.push(incoming) });
+    await h.setStatus(ghost, 'available');
+    const caller = await h.call('+12125550135', { queue: 'general', requiredSkills: [], language: 'en', reason: 'operator', verified: false });
+    expect(rang).toHaveLength(1);
+    expect((await ghost.agent.post(`/api/calls/${caller.sid}/accept`).set('X-CSRF-Token', ghost.csrf)).status).toBe(200);
+    expect((await getPresence(h.app.ctx, ghost.agentId)).state).toBe('busy');
+    await rang[0]!.ignore();
+    await h.sim.idle();
+    expect((await getPresence(h.app.ctx, ghost.agentId)).state).toBe('break');
+    expect(caller.queue?.name).toBe('general');
+    expect(caller.ended).toBe(false);
+    await caller.hangup();
   });
 
   test('a caller who hangs up while waiting is removed from the queue and counted as abandoned', async () => {
