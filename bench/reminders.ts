@@ -131,6 +131,7 @@ export async function benchReminders(): Promise<string> {
     const summary = await launchCampaign(ctx, { kind: 'refill', maxAttempts: 1, maxConcurrency: COUNT });
     const createMs = Date.now() - created;
     offset = START_AT.getTime() - Date.now();
+    await ctx.db.reminder.updateMany({ data: { nextAttemptAt: clock.now() } });
     const workers = [startReminderWorker(ctx, { name: 'bench-reminders', concurrency: WORKER_CONCURRENCY }), startReminderWorker(ctx, { name: 'bench-reminders', concurrency: WORKER_CONCURRENCY })];
     const started = Date.now();
     // Until every reminder has finished or waits for tomorrow's window, or SECONDS have passed.
