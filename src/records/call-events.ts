@@ -5,14 +5,21 @@ import { WRAP_UP_END, type CallEventInput, type CallRecordPatch } from './record
 export type { CallEventInput, CallRecordPatch } from './record-store';
 
 /**
- * Appends one event to a call's record (creating a bare record if Twilio's first word has not
- * arrived yet). Writing the same key twice keeps one event. Never fails because PostgreSQL is
- * down: the write is then kept and written later (see durable-write.ts).
+ * Appends events to a call's record (creating a bare record if Twilio's first word has not arrived
+ * yet), all in one write. Writing the same key twice keeps one event. Never fails because
+ * PostgreSQL is down: the write is then kept and written later (see durable-write.ts).
  * @param callSid - the call
- * @param e - the event; `at` defaults to now
+ * @param events - the events; `at` defaults to now
  */
+export async function appendCallEvents(ctx: Context, callSid: string, events: CallEventInput[]): Promise<void> {
+  if (!events.length) return;
+  const now = ctx.clock.now();
+  await writeDurably(ctx, { kind: 'events', callSid, events: events.map((e) => ({ ...e, at: e.at ?? now })) });
+}
+
+/** {@link appendCallEvents} for one event. */
 export async function appendCallEvent(ctx: Context, callSid: string, e: CallEventInput): Promise<void> {
-  await writeDurably(ctx, { kind: 'event', callSid, event: { ...e, at: e.at ?? ctx.clock.now() } });
+  await appendCallEvents(ctx, callSid, [e]);
 }
 
 /**

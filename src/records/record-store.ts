@@ -124,17 +124,18 @@ export async function storeCallStart(ctx: Context, c: CallStart & { at: Date }):
   await startNoLaterThan(ctx, c.callSid, c.at);
 }
 
-/** Stores one call event; the same key twice keeps one event. */
-export async function storeCallEvent(ctx: Context, callSid: string, e: CallEventInput & { at: Date }): Promise<void> {
-  await ensureRecord(ctx, callSid, e.at);
-  try {
-    await ctx.db.callEvent.create({
-      data: { callSid, key: e.key, type: e.type, name: e.name, detail: (e.detail ?? undefined) as Prisma.InputJsonValue | undefined, at: e.at },
-    });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-  }
-  if (e.type === 'agent' && e.name === WRAP_UP_END) await finalizeCallRecord(ctx, callSid);
+/**
+ * Stores a call's events in one INSERT (a webhook's turn usually makes several); a key seen before
+ * keeps its first event.
+ */
+export async function storeCallEvents(ctx: Context, callSid: string, events: (CallEventInput & { at: Date })[]): Promise<void> {
+  if (!events.length) return;
+  await ensureRecord(ctx, callSid, events[0].at);
+  await ctx.db.callEvent.createMany({
+    data: events.map((e) => ({ callSid, key: e.key, type: e.type, name: e.name, detail: (e.detail ?? undefined) as Prisma.InputJsonValue | undefined, at: e.at })),
+    skipDuplicates: true,
+  });
+  if (events.some((e) => e.type === 'agent' && e.name === WRAP_UP_END)) await finalizeCallRecord(ctx, callSid);
 }
 
 /** The event name (type `agent`) that marks the end of an agent's after-call work on a call. */

@@ -1,7 +1,7 @@
 import type { Context } from '../context';
 import {
   storeCallbackTask,
-  storeCallEvent,
+  storeCallEvents,
   storeCallPatch,
   storeCallStart,
   storeStatus,
@@ -18,7 +18,7 @@ import {
  */
 export type RecordWrite =
   | { kind: 'start'; call: CallStart & { at: Date } }
-  | { kind: 'event'; callSid: string; event: CallEventInput & { at: Date } }
+  | { kind: 'events'; callSid: string; events: (CallEventInput & { at: Date })[] }
   | { kind: 'patch'; callSid: string; patch: CallRecordPatch; at: Date }
   | { kind: 'status'; update: StatusUpdate }
   | { kind: 'callback-task'; task: NewCallbackTask & { at: Date } };
@@ -28,7 +28,7 @@ export function orderingKey(w: RecordWrite): string {
   switch (w.kind) {
     case 'start':
       return w.call.callSid;
-    case 'event':
+    case 'events':
     case 'patch':
       return w.callSid;
     case 'status':
@@ -51,8 +51,8 @@ export async function applyRecordWrite(ctx: Context, w: RecordWrite): Promise<{ 
     case 'start':
       await storeCallStart(ctx, w.call);
       return {};
-    case 'event':
-      await storeCallEvent(ctx, w.callSid, w.event);
+    case 'events':
+      await storeCallEvents(ctx, w.callSid, w.events);
       return {};
     case 'patch':
       await storeCallPatch(ctx, w.callSid, w.patch, w.at);
