@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { continueFlow, startFlow } from '../../src/flow/engine';
 import { loadFlowSet } from '../../src/flow/loader';
-import { loadSession } from '../../src/flow/session';
+import { getAction } from '../../src/flow/actions';
+import { loadSession, type CallSession } from '../../src/flow/session';
 import { parseTwiml, type Verb } from '../../src/sim';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { newCallSid } from '../helpers/twilio-request';
@@ -90,5 +91,26 @@ test('a failing action ends the call politely in the caller\'s language', async 
     expect((await loadSession(app.ctx, callSid))!.ended).toBe(true);
   } finally {
     await app.ctx.db.$executeRawUnsafe('ALTER TABLE "BusinessHoursGone" RENAME TO "BusinessHours"');
+  }
+});
+
+test('http.request (Studio make-http-request) stores a JSON answer in a variable; failures are a result, not a crash', async () => {
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => {
+    if (req.url === '/ok') res.setHeader('content-type', 'application/json').end(JSON.stringify({ open: true, wait: 3 }));
+    else res.writeHead(500).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const spec = getAction('http.request')!;
+    const session = { vars: {} } as CallSession;
+    const input = (args: Record<string, string>) => ({ ctx: app.ctx, session, args, language: 'en' as const, prompt: () => '', log: app.ctx.log, record: () => undefined, visitKey: '1:x' });
+    expect(await spec.fn(input({ url: `${base}/ok`, var: 'status' }))).toBe('ok');
+    expect(session.vars.status).toEqual({ open: true, wait: 3 });
+    expect(await spec.fn(input({ url: `${base}/broken`, var: 'status' }))).toBe('error');
+    expect(await spec.fn(input({ url: 'file:///etc/passwd', var: 'status' }))).toBe('error');
+  } finally {
+    server.close();
   }
 });
