@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
 import type { Context } from '../context';
@@ -5,7 +6,8 @@ import type { Context } from '../context';
 // The agent and supervisor pages: static HTML/JS/CSS, no build step. The Voice SDK is served from
 // its npm package. A strict Content-Security-Policy allows scripts only from here and network
 // access only to careline and Twilio's voice endpoints.
-const STATIC_DIR = path.join(__dirname, 'static');
+// From src/console or the compiled dist/src/console: the pages stay in the checkout (tsc does not copy them).
+const STATIC_DIR = path.join(checkoutRoot(), 'src', 'console', 'static');
 const VOICE_SDK = voiceSdkBundle();
 const CSP = [
   "default-src 'self'",
@@ -18,6 +20,12 @@ const CSP = [
   "base-uri 'none'",
   "form-action 'self'",
 ].join('; ');
+
+function checkoutRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
 
 /** The SDK's browser bundle (its package.json `exports` hide the path, so walk up from the entry). */
 function voiceSdkBundle(): string {
