@@ -1,7 +1,7 @@
 import type { Context } from '../context';
 import { routingConfig } from './config';
 import { planTask, type TaskAttributes } from './task-spec';
-import { callTaskId, createTask, type PopInfo, type RoutingTask } from './task-store';
+import { createTask, type PopInfo, type RoutingTask } from './task-store';
 
 /** A caller (or callback) entering routing. */
 export interface QueueEntry {
@@ -66,6 +66,3 @@ export async function enterQueue(ctx: Context, e: QueueEntry): Promise<RoutingTa
   if (created) ctx.log.info('task queued', { taskId: task.id, queue, filter: plan.filter, priority: plan.priority, callSid: e.callSid });
   return task;
 }
-
-/** The task id a queued call gets. */
-export { callTaskId };
