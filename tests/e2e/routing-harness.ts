@@ -73,12 +73,13 @@ export interface RoutingHarness {
 
 /**
  * Starts careline + the local Twilio with a routing config of the test's own.
- * @param opts - routing YAML (default TEST_ROUTING), a clock, shared database / Redis for a second instance
+ * @param opts - routing YAML (default TEST_ROUTING), a clock, shared database / Redis, two instances, extra env
  */
-export async function startRouting(opts: { routing?: string; clock?: Clock; testDb?: TestDb; testRedis?: TestRedis; instances?: 1 | 2 } = {}): Promise<RoutingHarness> {
-  const app = await startTestApp({ clock: opts.clock, testDb: opts.testDb, testRedis: opts.testRedis, env: { CARELINE_PHONE_NUMBER: CARELINE_NUMBER } });
+export async function startRouting(opts: { routing?: string; clock?: Clock; testDb?: TestDb; testRedis?: TestRedis; instances?: 1 | 2; env?: Record<string, string> } = {}): Promise<RoutingHarness> {
+  const env = { CARELINE_PHONE_NUMBER: CARELINE_NUMBER, ...opts.env };
+  const app = await startTestApp({ clock: opts.clock, testDb: opts.testDb, testRedis: opts.testRedis, env });
   const apps = [app];
-  if (opts.instances === 2) apps.push(await startTestApp({ clock: opts.clock, testDb: app.testDb, testRedis: app.testRedis, env: { CARELINE_PHONE_NUMBER: CARELINE_NUMBER } }));
+  if (opts.instances === 2) apps.push(await startTestApp({ clock: opts.clock, testDb: app.testDb, testRedis: app.testRedis, env }));
   const routing = parseRoutingConfig(opts.routing ?? TEST_ROUTING, 'test-routing.yaml');
   for (const a of apps) useRoutingConfig(a.ctx, routing);
   let turn = 0;

@@ -4,6 +4,7 @@
 
 (() => {
   const { $, api, setCsrf, text, show, elapsed, whoAmI } = window.careline;
+  const REGISTER_TIMEOUT_MS = 8000;
   const ui = {
     me: null,
     device: null,
@@ -14,6 +15,7 @@
     events: null,
     waitTimer: null,
     tokenTimer: null,
+    registerTimer: null,
   };
 
   function message(msg) {
@@ -72,7 +74,15 @@
     try {
       if (!ui.device) {
         ui.device = new window.Twilio.Device(token.token, { closeProtection: true, codecPreferences: ['opus', 'pcmu'] });
-        ui.device.on('registered', () => phoneStatus('Browser phone ready.', true));
+        ui.device.on('registered', () => {
+          clearTimeout(ui.registerTimer);
+          phoneStatus('Browser phone ready.', true);
+        });
+        phoneStatus('Browser phone connecting to Twilio…', false);
+        // No word from Twilio in time: say so rather than leave the agent guessing.
+        ui.registerTimer = setTimeout(() => {
+          if (ui.device && ui.device.state !== 'registered') phoneStatus('Browser phone cannot reach Twilio (no answer). Calls are still offered and answered from this page.', false);
+        }, REGISTER_TIMEOUT_MS);
         ui.device.on('error', (err) => phoneStatus(`Browser phone cannot reach Twilio: ${err.message || err}. Everything else still works.`, false));
         ui.device.on('incoming', onIncomingAudio);
         ui.device.on('tokenWillExpire', () => setupPhone());
