@@ -1,5 +1,6 @@
 import { parseRoutingConfig, useRoutingConfig } from '../../src/routing/config';
-import { startRoutingWorker } from '../../src/routing/escalation-worker';
+import { routingTick, startRoutingWorker } from '../../src/routing/escalation-worker';
+import { restoreCallbacks } from '../../src/routing/queue-callback';
 import { getPresence, setAgentState } from '../../src/routing/presence';
 import { getTask } from '../../src/routing/task-store';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -8,8 +9,9 @@ import { TEST_ROUTING, until } from '../e2e/routing-harness';
 
 describe('the routing worker', () => {
   let app: TestApp;
+  const clock = { ms: Date.parse('2026-03-03T15:00:00Z'), now: () => new Date(clock.ms) };
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ clock });
     useRoutingConfig(app.ctx, parseRoutingConfig(TEST_ROUTING));
   });
   afterAll(async () => {
@@ -38,5 +40,22 @@ describe('the routing worker', () => {
     } finally {
       await worker.close();
     }
+  });
+
+  test('a callback offer nobody acts on is swept back after the ring timeout: the agent to break, the callback back in line', async () => {
+    const cb = await app.ctx.db.callbackTask.create({ data: { key: 'w-sweep', phone: '+12125550192', language: 'en', reason: 'queue_callback', queueName: 'general', status: 'open', dueAt: new Date(clock.ms) } });
+    const agent = await createAgent(app.ctx.db, { email: 'sleepy@example.org', name: 'Sid', skills: { en: 3, general: 2 } });
+    await restoreCallbacks(app.ctx);
+    await setAgentState(app.ctx, agent.id, 'available');
+    await routingTick(app.ctx);
+    expect((await getPresence(app.ctx, agent.id)).taskId).toBe(`cb-${cb.id}`);
+
+    clock.ms += 10_000; // the ring timeout (10 s), but within the sweeper's grace
+    await routingTick(app.ctx);
+    expect((await getPresence(app.ctx, agent.id)).state).toBe('reserved');
+    clock.ms += 11_000;
+    await routingTick(app.ctx);
+    expect((await getPresence(app.ctx, agent.id)).state).toBe('break');
+    expect((await getTask(app.ctx, `cb-${cb.id}`))?.state).toBe('waiting');
   });
 });
