@@ -123,7 +123,7 @@ async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: 
 /** What of an error may be logged: database errors can quote query values (PHI), so only their kind. */
 function safeError(err: unknown): unknown {
   if (!(err instanceof Error)) return String(err);
-  if (err.name.startsWith('PrismaClient')) return { name: err.name, code: (err as { code?: string }).code };
+  if (err.name.startsWith('PrismaClient')) return { kind: err.name, code: (err as { code?: string }).code };
   return err;
 }
 
