@@ -41,7 +41,7 @@ export interface CallSession {
   path: string[];
 }
 
-/** Calls last minutes; a day is far beyond any call and still bounded. */
+/** Calls last minutes; four hours is far beyond any call and still bounded. */
 export const SESSION_TTL_SECONDS = 4 * 60 * 60;
 const LOCK_TTL_MS = 10_000;
 const LOCK_WAIT_MS = 25;

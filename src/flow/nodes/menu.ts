@@ -20,7 +20,7 @@ function choicesOf(t: Turn, node: NodeOf<'menu'>): Choice[] {
     .slice(0, 9);
 }
 
-/** The first key a static option does not use, for choice n (1-based). */
+/** The keys of n choices: 1..9 in order, skipping keys the static options use. */
 function choiceKeys(node: NodeOf<'menu'>, count: number): string[] {
   const used = new Set(node.options.map((o) => o.key));
   const keys: string[] = [];
