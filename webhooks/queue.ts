@@ -7,7 +7,7 @@ import { abandonTask, leaveForVoicemail } from '../src/routing/handling';
 import { waitTwiml } from '../src/routing/hold';
 import { queueLanguage, queuePrompts, VOICES } from '../src/routing/prompts';
 import { convertToCallback } from '../src/routing/queue-callback';
-import { getTask, setTaskFields } from '../src/routing/task-store';
+import { getTask, nextWaitStep, setTaskFields } from '../src/routing/task-store';
 import { absoluteUrl, fallbackTwiml, VoiceResponse } from '../src/telephony/twiml';
 import { asyncHandler } from './async';
 import { BadRequest, callParams, parseParams } from './params';
@@ -57,7 +57,7 @@ export function queueRouter(ctx: Context): Router {
         await dispatch(ctx);
         task = (await getTask(ctx, q.task)) ?? task;
       }
-      res.type('text/xml').send(await waitTwiml(ctx, task, q.a, q.n));
+      res.type('text/xml').send(await waitTwiml(ctx, task, q.a, await nextWaitStep(ctx, task.id)));
     }),
   );
 

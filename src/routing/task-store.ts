@@ -243,6 +243,14 @@ export async function setTaskFields(ctx: Context, taskId: string, f: Record<stri
   await ctx.redis.hset(keys.task(taskId), f);
 }
 
+/**
+ * The next step number of a task's wait requests: Twilio re-requests the same waitUrl, so the
+ * Gather action in each answer carries this to keep two presses from looking like one retried request.
+ */
+export async function nextWaitStep(ctx: Context, taskId: string): Promise<number> {
+  return ctx.redis.hincrby(keys.task(taskId), 'waitStep', 1);
+}
+
 /** Waiting task ids in routing order (highest priority, then oldest). */
 export async function waitingTaskIds(ctx: Context): Promise<string[]> {
   return ctx.redis.zrange(keys.waiting, '0', '-1');
