@@ -70,7 +70,8 @@ export async function finishAttempt(ctx: Context, e: CallEnd): Promise<void> {
   const attempt = await ctx.db.reminderAttempt.findUnique({ where: { reminderId_attempt: { reminderId: e.reminderId, attempt: e.attempt } } });
   if (!attempt || attempt.endedAt) return;
   const unreached = UNREACHED.includes(e.status);
-  const final = unreached ? e.status : attempt.status === CLAIMED || attempt.status === CALLING ? 'answered' : attempt.status;
+  // A person who hung up before choosing anything (AnsweredBy stays on the row) simply answered.
+  const final = unreached ? e.status : [CLAIMED, CALLING, 'human'].includes(attempt.status) ? 'answered' : attempt.status;
   const now = ctx.clock.now();
   const { count } = await ctx.db.reminderAttempt.updateMany({
     where: { id: attempt.id, endedAt: null },

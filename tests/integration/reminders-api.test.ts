@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { launchCampaign } from '../../src/reminders/campaign-launch';
+import { sweepReminders } from '../../src/reminders/reconcile';
 import { createAgent, loginAs } from '../helpers/staff';
 import { addPatient, addPrescription, NY_OPENS, startReminderHarness, waitFor, type ReminderHarness } from './reminders-fixtures';
 
@@ -97,8 +99,6 @@ describe('one reminder call a day per patient, across campaigns', () => {
     const p = await addPatient(h.ctx, { given: 'Both', timeZone: 'America/New_York', phone });
     await addPrescription(h.ctx, p.id, NY_OPENS, 24);
     await h.ctx.db.appointment.create({ data: { patientId: p.id, start: hours(40), end: hours(40.5) } });
-    const { launchCampaign } = await import('../../src/reminders/campaign-launch');
-    const { sweepReminders } = await import('../../src/reminders/reconcile');
     await launchCampaign(h.ctx, { kind: 'refill' });
     await launchCampaign(h.ctx, { kind: 'appointment', leadHours: 48 });
 

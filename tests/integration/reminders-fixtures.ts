@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, Context } from '../../src/context';
 import { initReminderQueue, closeReminderQueue } from '../../src/reminders/reminder-queue';
 import { startReminderWorker } from '../../src/reminders/reminder-worker';
+import { launchCampaign } from '../../src/reminders/campaign-launch';
+import { sweepReminders } from '../../src/reminders/reconcile';
 import { TwilioSim } from '../../src/sim';
 import { startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
 import type { TestRedis } from '../helpers/redis';
@@ -126,4 +128,53 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A refill campaign over `n` New York patients whose phones answer as machines (calls end on their own). */
+export async function campaignOf(h: ReminderHarness, n: number, prefix: string) {
+  const phones: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const phone = `+1212${prefix}${String(i).padStart(4, '0')}`;
+    phones.push(phone);
+    h.sim.setNumberBehaviour(phone, 'machine');
+    const p = await addPatient(h.ctx, { given: `P${i}`, timeZone: 'America/New_York', phone });
+    await addPrescription(h.ctx, p.id, NY_OPENS, 24);
+  }
+  const s = await launchCampaign(h.ctx, { kind: 'refill', maxConcurrency: 50 });
+  expect(s.created).toBe(n);
+  return phones;
+}
+
+/**
+ * Sweeps (as the every-minute job does) until every reminder is settled. When nothing has moved for
+ * a while (the leftovers of a crash) the clock jumps 11 minutes, past the staleness limits.
+ */
+export async function settleAll(h: ReminderHarness, count: number) {
+  let lastChange = Date.now();
+  let last = '';
+  return waitFor(
+    'every reminder completed',
+    async () => {
+      await sweepReminders(h.ctx, { graceMs: 0 });
+      const rs = await h.ctx.db.reminder.findMany({ include: { attemptLog: true }, orderBy: { id: 'asc' } });
+      const state = rs.map((r) => `${r.status}/${r.attemptLog.map((a) => a.status + (a.callSid ? '+' : '')).join(',')}`).join(' ');
+      if (state !== last) {
+        last = state;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange > 1500) {
+        h.clock.set(new Date(h.clock.now().getTime() + 11 * 60_000));
+        lastChange = Date.now();
+      }
+      return rs.length === count && rs.every((r) => r.status === 'completed') && rs;
+    },
+    25_000,
+  );
+}
+
+/** Every number got exactly one call. */
+export function expectOneCallEach(h: ReminderHarness, phones: string[]) {
+  const perPhone = new Map<string, number>();
+  for (const c of h.sim.createdCalls) perPhone.set(c.to, (perPhone.get(c.to) ?? 0) + 1);
+  expect(phones.filter((p) => perPhone.get(p) !== 1)).toEqual([]);
+  expect(h.sim.createdCalls).toHaveLength(phones.length);
 }
