@@ -72,4 +72,20 @@ describe('appointment reminder calls', () => {
     const session = await h.ctx.db.callEvent.findMany({ where: { callSid: call.sid, type: 'node' }, orderBy: { at: 'asc' } });
     expect(session.map((e) => e.name)).toContain('appt_menu');
   });
+
+  test('pressing 2 puts the patient in the scheduling queue for a person', async () => {
+    for (let d = 1; d <= 7; d++) await h.ctx.db.businessHours.create({ data: { dayOfWeek: d, opens: '08:00', closes: '20:00', timeZone: 'America/New_York' } });
+    const phone = '+12125557743';
+    await remindOf(phone);
+    const call = await answeredCall(h, phone);
+    await call.press('1');
+    await call.settled();
+    await call.press('12011958');
+    await call.settled();
+    await call.press('2');
+    await call.settled();
+    expect(call.queue?.name).toBe('scheduling');
+    expect((await h.ctx.db.reminderAttempt.findFirstOrThrow({ where: { callSid: call.sid } })).status).toBe('transferred');
+    expect(await h.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } })).toMatchObject({ queueName: 'scheduling', verified: true });
+  });
 });
