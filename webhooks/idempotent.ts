@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Context } from '../src/context';
+import { redisIsDown } from '../src/db/redis';
 
 // Twilio retries a webhook with the very same URL and parameters. The first answer is kept for ten
 // minutes and replayed, so a retry gets the same TwiML and causes no second side effect. Flows put
@@ -35,6 +36,11 @@ async function waitForAnswer(ctx: Context, key: string): Promise<Stored | null> 
 export function idempotent(ctx: Context) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const key = requestKey(req);
+    // Redis is down: answering at once matters more than deduplicating.
+    if (redisIsDown(ctx.redis)) {
+      next();
+      return;
+    }
     let claimed: string | null;
     try {
       claimed = await ctx.redis.set(key, PENDING, 'EX', TTL_SECONDS, 'NX');

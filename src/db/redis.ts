@@ -22,3 +22,13 @@ export function createBullConnection(url: string): Redis {
 }
 
 export type { Redis };
+
+const DOWN_STATES = new Set(['reconnecting', 'close', 'end']);
+
+/**
+ * True while the connection is known to be down: every command would only wait out its timeout,
+ * so a webhook should take its fallback at once (Twilio gives up on a webhook after 15 s).
+ */
+export function redisIsDown(redis: Redis): boolean {
+  return DOWN_STATES.has(redis.status);
+}

@@ -1,5 +1,6 @@
 import type { Context } from '../context';
 import type { Language } from './schema';
+import { redisIsDown } from '../db/redis';
 
 /** A value held in a call's variables (JSON). */
 export type VarValue = string | number | boolean | null | VarValue[] | { [key: string]: VarValue };
@@ -47,8 +48,6 @@ const LOCK_TTL_MS = 10_000;
 const LOCK_WAIT_MS = 25;
 const LOCK_MAX_WAIT_MS = 8_000;
 
-const DOWN_STATES = new Set(['reconnecting', 'close', 'end']);
-
 const sessionKey = (callSid: string) => `flow:session:${callSid}`;
 const lockKey = (callSid: string) => `flow:lock:${callSid}`;
 
@@ -73,7 +72,7 @@ export async function saveSession(ctx: Context, s: CallSession): Promise<void> {
 export async function withCallLock<T>(ctx: Context, callSid: string, fn: () => Promise<T>): Promise<T> {
   // While Redis is reconnecting every command would wait out its timeout; the caller is better
   // served by the fallback now (Twilio gives up on a webhook after 15 seconds).
-  if (DOWN_STATES.has(ctx.redis.status)) throw new Error(`redis is ${ctx.redis.status}`);
+  if (redisIsDown(ctx.redis)) throw new Error(`redis is ${ctx.redis.status}`);
   const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
   for (let waited = 0; ; waited += LOCK_WAIT_MS) {
     const ok = await ctx.redis.set(lockKey(callSid), token, 'PX', LOCK_TTL_MS, 'NX');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDb, type Db } from '../../src/db/client';
-import { TEMPLATE_DB, TEST_DATABASE_URL, databaseUrl } from './env';
+import { DB_PREFIX, RUN_ID, TEMPLATE_DB, TEST_DATABASE_URL, databaseUrl } from './env';
 
 export interface TestDb {
   db: Db;
@@ -15,7 +15,7 @@ export interface TestDb {
  * Call `drop()` in afterAll.
  */
 export async function createTestDb(): Promise<TestDb> {
-  const name = `careline_t_${randomBytes(6).toString('hex')}`;
+  const name = `${DB_PREFIX}${RUN_ID}_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   // CREATE DATABASE ... TEMPLATE fails while another session is cloning the same template: retry.
