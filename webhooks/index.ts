@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { Router } from 'express';
 import type { Context } from '../src/context';
 import { idempotent } from './idempotent';
@@ -17,7 +18,12 @@ import { remindersRouter } from './reminders';
  */
 export function webhooksRouter(ctx: Context): Router {
   const router = Router();
-  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  // Twilio's bodies are percent-encoded UTF-8; raw bytes that are not UTF-8 come from someone else
+  // (body-parser would quietly turn them into U+FFFD). body-parser answers a verify failure 403.
+  const utf8Only = (_req: unknown, _res: unknown, buf: Buffer) => {
+    if (!isUtf8(buf)) throw Object.assign(new Error('body is not valid UTF-8'), { type: 'encoding.invalid' });
+  };
+  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200, verify: utf8Only }));
   router.use(verifyTwilioSignature(ctx));
   router.use(idempotent(ctx));
   router.use(voiceRouter(ctx));
