@@ -6,6 +6,7 @@ import { getPresence } from '../../src/routing/presence';
 import { callTaskId, getTask } from '../../src/routing/task-store';
 import { startRouting, type RoutingHarness } from '../e2e/routing-harness';
 import { addPatient, addPrescription, NY_OPENS, startReminderHarness, type ReminderHarness } from '../integration/reminders-fixtures';
+import type { ClientIncoming } from '../../src/sim';
 import { expectValidTwiml, waitFor } from './fault-helpers';
 
 // Fault: Twilio's REST API answers 503 (Service Unavailable) and then 429 (Too Many Requests) to
@@ -28,7 +29,16 @@ describe('Twilio REST errors on dequeue', () => {
 
   test('the reservation is released on 503 and 429; the caller waits in queue and is connected once Twilio answers', async () => {
     const who = await h.agent('rest-errors@example.org', { en: 5, general: 3 });
-    const phone = h.phone(who, 'answer');
+    // The console's Accept button, then the browser phone answers (as h.phone does, keeping the API's answer).
+    const phone = { offered: [] as ClientIncoming[], accepts: [] as number[] };
+    h.sim.registerClient(`agent_${who.agentId}`, {
+      onIncoming: async (incoming) => {
+        phone.offered.push(incoming);
+        const res = await who.agent.post(`/api/calls/${incoming.params.taskId}/accept`).set('X-CSRF-Token', who.csrf).ok(() => true);
+        phone.accepts.push(res.status);
+        await incoming.accept();
+      },
+    });
     expect(await h.setStatus(who, 'available')).toBe(200);
     h.sim.failNext('POST', MEMBER_UPDATE, 503, 1);
     h.sim.failNext('POST', MEMBER_UPDATE, 429, 1);
@@ -51,15 +61,22 @@ describe('Twilio REST errors on dequeue', () => {
     await h.sim.idle();
     expect((await getTask(h.app.ctx, taskId))?.attempts).toBe(2);
     await released();
-    // Twilio answers again: the caller's next wait request (or the next tick) connects them, once.
+    // Twilio answers again: the caller's next wait request (after the hold music played a while; an
+    // identical request in the same second would be answered from the idempotency store) connects
+    // them, once.
+    h.sim.advance(20);
     await caller.waitLoop(1);
     await waitFor('the agent answers', async () => {
       await h.sim.idle();
       return phone.offered[0]?.status === 'accepted';
+    }).catch(async (err: Error) => {
+      const dump = { waiting: caller.waitingFor, offered: phone.offered.map((o) => o.status), accepts: phone.accepts, task: await getTask(h.app.ctx, taskId), presence: await getPresence(h.app.ctx, who.agentId), requests: caller.requests.map((r) => `${r.kind} ${r.url} ${r.status}`) };
+      throw new Error(`${err.message}: ${JSON.stringify(dump, null, 1)}`);
     });
     expect(caller.bridge?.to).toBe(`client:agent_${who.agentId}`);
     expect(caller.transcript()).toContain('Connecting you now.');
     expect(phone.offered).toHaveLength(1);
+    expect(phone.accepts).toEqual([200]);
     expect((await getPresence(h.app.ctx, who.agentId)).state).toBe('busy');
     const task = await getTask(h.app.ctx, taskId);
     expect(task).toMatchObject({ state: 'connected', agentId: who.agentId, attempts: 3 });
