@@ -119,6 +119,9 @@ describe("an agent's browser closing mid-call", () => {
     const back = await loginAs(h.app, 'closing@example.org');
     const wrap = await back.agent.put(`/api/calls/${caller.sid}/wrapup`).set('X-CSRF-Token', back.csrf).send({ disposition: 'other', notes: 'browser closed mid-call' });
     expect(wrap.status).toBe(200);
+    // Saved; the agent stays offline (the supervisor's choice) until they say otherwise.
+    expect(wrap.body).toMatchObject({ saved: true });
+    expect((await getPresence(h.app.ctx, who.agentId)).state).toBe('offline');
     expect((await getTask(h.app.ctx, taskId))?.state).toBe('done');
     expect(await h.setStatus(back, 'available')).toBe(200);
     await waitFor('the next caller connected', async () => {
