@@ -130,8 +130,8 @@ export function callsRouter(ctx: Context): Router {
       const staff = staffOf(res);
       const body = parseBody(wrapUpBody, req.body);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
-      const available = await saveWrapUp(ctx, task, staff.agentId, body);
-      res.json({ taskId: task.id, saved: true, available });
+      const { finished, available } = await saveWrapUp(ctx, task, staff.agentId, body);
+      res.json({ taskId: task.id, saved: true, finished, available });
     }),
   );
 

@@ -142,12 +142,18 @@ export interface WrapUp {
   notes?: string;
 }
 
+/** What saving a wrap-up did: `finished` ends the call's after-call work; `available` is the agent's state now. */
+export interface WrapUpResult {
+  finished: boolean;
+  available: boolean;
+}
+
 /**
  * Saves the agent's disposition and notes on the call record. Once the conversation is over this
- * also ends wrap-up: the task is done and the agent is available again.
- * @returns whether the agent is available again
+ * also ends wrap-up: the task is done and the agent is available again, unless a supervisor has
+ * changed the agent's state meanwhile.
  */
-export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: string, w: WrapUp): Promise<boolean> {
+export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: string, w: WrapUp): Promise<WrapUpResult> {
   if (task.agentId !== agentId) throw new TaskConflict('this call is not yours');
   if (task.callSid) {
     await updateCallRecord(ctx, task.callSid, { ...(w.disposition !== undefined ? { disposition: w.disposition } : {}), ...(w.notes !== undefined ? { notes: w.notes } : {}) });
@@ -156,8 +162,10 @@ export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: strin
     await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: { notes: w.notes } });
   }
   const fresh = await getTask(ctx, task.id);
-  if (fresh?.state === 'connected') return false; // still talking: notes saved, wrap-up later
-  if (fresh?.state !== 'wrapup' || !(await transitionTask(ctx, task.id, agentId, 'wrapup', 'done'))) return fresh?.state === 'done';
+  if (fresh?.state === 'connected') return { finished: false, available: false }; // still talking: notes saved, wrap-up later
+  if (fresh?.state !== 'wrapup' || !(await transitionTask(ctx, task.id, agentId, 'wrapup', 'done'))) {
+    return { finished: fresh?.state === 'done', available: (await getPresence(ctx, agentId)).state === 'available' };
+  }
   if (task.callSid) await recordWrapUpEnd(ctx, task.callSid, agentId);
   if (task.pop.callbackId) {
     // "callback needed" (e.g. nobody answered) keeps the request open; routing tries again when it is due.
@@ -165,9 +173,10 @@ export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: strin
     const retryAt = new Date(ctx.clock.now().getTime() + CALLBACK_RETRY_MS);
     await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: open ? { status: 'open', agentId: null, dueAt: retryAt } : { status: 'done', completedAt: ctx.clock.now() } });
   }
-  await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'wrap-up', reason: 'wrap-up done' });
+  // Only from wrap-up: a supervisor may have set the agent offline meanwhile, and that stands.
+  const { changed } = await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'wrap-up', reason: 'wrap-up done' });
   await dispatch(ctx);
-  return true;
+  return { finished: true, available: changed };
 }
 
 /** The caller waited too long and leaves the queue for voicemail (a callback task, not routed live). */

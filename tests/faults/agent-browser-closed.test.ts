@@ -120,7 +120,7 @@ describe("an agent's browser closing mid-call", () => {
     const wrap = await back.agent.put(`/api/calls/${caller.sid}/wrapup`).set('X-CSRF-Token', back.csrf).send({ disposition: 'other', notes: 'browser closed mid-call' });
     expect(wrap.status).toBe(200);
     // Saved; the agent stays offline (the supervisor's choice) until they say otherwise.
-    expect(wrap.body).toMatchObject({ saved: true });
+    expect(wrap.body).toMatchObject({ saved: true, finished: true, available: false });
     expect((await getPresence(h.app.ctx, who.agentId)).state).toBe('offline');
     expect((await getTask(h.app.ctx, taskId))?.state).toBe('done');
     expect(await h.setStatus(back, 'available')).toBe(200);

@@ -285,11 +285,11 @@
     if (!ui.task) return;
     try {
       const r = await api('PUT', `/api/calls/${encodeURIComponent(ui.task.taskId)}/wrapup`, { disposition: $('disposition').value, notes: $('notes').value });
-      if (r.available) {
+      if (r.finished) {
         show('wrapup', false);
         clearTask();
         $('notes').value = '';
-        message('Saved. You are available again.');
+        message(r.available ? 'Saved. You are available again.' : 'Saved. A supervisor has changed your status.');
       } else message('Notes saved.');
     } catch (err) {
       message(`Could not save: ${err.message}`);
