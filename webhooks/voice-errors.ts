@@ -25,6 +25,6 @@ export function voiceErrorHandler(ctx: Context) {
     }
     const callSid = typeof req.body?.CallSid === 'string' ? req.body.CallSid : undefined;
     ctx.log.error('webhook failed; answering fallback TwiML', { callSid, path: req.path, err });
-    res.status(200).type('text/xml').send(fallbackTwiml(ctx.config));
+    res.status(200).type('text/xml').send(fallbackTwiml(ctx.config, req.query.lang === 'es' ? 'es' : 'en'));
   };
 }

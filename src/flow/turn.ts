@@ -115,7 +115,8 @@ export class Turn {
       this.session.step += 1;
       this.waited = true;
     }
-    return absoluteUrl(this.ctx.config, `/webhooks/flow/step?step=${this.session.step}`);
+    // lang lets the fallback apologise in the caller's language even when the session is lost.
+    return absoluteUrl(this.ctx.config, `/webhooks/flow/step?step=${this.session.step}&lang=${this.session.language}`);
   }
 
   /**

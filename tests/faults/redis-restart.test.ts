@@ -47,9 +47,10 @@ describe('Redis restarted mid-call', () => {
 
     await redis.start();
     await waitFor('careline reconnected to Redis', async () => (await app.ctx.redis.ping()) === 'PONG');
-    // Redis is back but empty: this caller's session is gone. Same apology and voicemail.
+    // Redis is back but empty: this caller's session is gone. The apology and voicemail, still in
+    // the Spanish she chose (the step URL carries the language).
     await after.press(rosa.dob);
-    expect(after.transcript()).toContain(APOLOGY);
+    expect(after.transcript()).toContain('Lo sentimos, estamos teniendo problemas en este momento.');
     expect(after.transcript()).not.toContain('Rosa');
     expect(after.waitingFor).toBe('record');
     await after.record({ durationSec: 6 });
