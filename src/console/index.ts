@@ -1,13 +1,13 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
 import type { Context } from '../context';
+import { PROJECT_ROOT } from '../paths';
 
 // The agent and supervisor pages: static HTML/JS/CSS, no build step. The Voice SDK is served from
 // its npm package. A strict Content-Security-Policy allows scripts only from here and network
 // access only to careline and Twilio's voice endpoints.
 // From src/console or the compiled dist/src/console: the pages stay in the checkout (tsc does not copy them).
-const STATIC_DIR = path.join(checkoutRoot(), 'src', 'console', 'static');
+const STATIC_DIR = path.join(PROJECT_ROOT, 'src', 'console', 'static');
 const VOICE_SDK = voiceSdkBundle();
 const CSP = [
   "default-src 'self'",
@@ -20,12 +20,6 @@ const CSP = [
   "base-uri 'none'",
   "form-action 'self'",
 ].join('; ');
-
-function checkoutRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 
 /** The SDK's browser bundle (its package.json `exports` hide the path, so walk up from the entry). */
 function voiceSdkBundle(): string {
@@ -40,6 +34,11 @@ export function consoleRouter(_ctx: Context): Router {
   router.use((_req, res, next) => {
     res.set({ 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-cache' });
     next();
+  });
+  // `/console` and `/console/` are the same page; the slash keeps its relative asset URLs right.
+  router.get('/', (req, res, next) => {
+    if (req.originalUrl.split('?')[0].endsWith('/')) return next();
+    res.redirect(301, `${req.baseUrl}/`);
   });
   router.get('/vendor/twilio-voice.min.js', (_req, res) => {
     res.type('application/javascript').sendFile(VOICE_SDK);

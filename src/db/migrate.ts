@@ -4,13 +4,14 @@ import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Client, Pool, type QueryResult } from 'pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PROJECT_ROOT } from '../paths';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm' with { 'resolution-mode': 'import' };
 
 // Migrations run through Prisma's own wasm schema engine because native engines cannot be
 // downloaded here. The engine keeps `_prisma_migrations`, so `prisma migrate deploy` stays valid.
 // Node 20 needs `--experimental-wasm-modules` to load the engine (see package.json scripts).
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = PROJECT_ROOT;
 const SCHEMA_PATH = path.join(ROOT, 'prisma/schema.prisma');
 const MIGRATIONS_DIR = path.join(ROOT, 'prisma/migrations');
 const NO_FILTER = { externalTables: [], externalEnums: [] };

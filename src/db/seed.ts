@@ -10,11 +10,12 @@ import { importFhirBundle } from './fhir/import';
 import { closedIntervals, holidaysFor365Days } from './seed/calendar';
 import { DEMO_DEPARTMENTS, DEMO_HOURS, DEMO_LOGINS, DEMO_ON_CALL, DEMO_PASSWORD, DEMO_QUEUES, DEMO_TIME_ZONE } from './seed/demo-data';
 import { dynamicDemoEntries } from './seed/dynamic-bundle';
+import { PROJECT_ROOT } from '../paths';
 
 export { DEMO_LOGINS, DEMO_PASSWORD } from './seed/demo-data';
 
 /** The demo FHIR bundle (patients, practitioners, prescriptions, schedules). */
-export const DEMO_BUNDLE_FILE = path.resolve(__dirname, '../../prisma/demo/demo-bundle.json');
+export const DEMO_BUNDLE_FILE = path.join(PROJECT_ROOT, 'prisma/demo/demo-bundle.json');
 const ON_CALL_DAYS = 14;
 const SLOT_DAYS = 14;
 

@@ -6,6 +6,7 @@ import { edgesOf } from './edges';
 import { loadPrompts, type PromptCatalog } from './prompts';
 import { flowFile, flowNode, type Flow, type FlowNode, type Language, type PromptRef } from './schema';
 import { YamlSource, type FlowIssue } from './yaml-source';
+import { PROJECT_ROOT } from '../paths';
 
 /** Every flow of a deployment and the prompts they speak. */
 export interface FlowSet {
@@ -17,15 +18,8 @@ export interface FlowSet {
 /** Prompts the engine itself speaks when a node does not name its own. */
 export const ENGINE_PROMPTS = { noInput: 'common.noInput', invalid: 'common.invalid' } as const;
 
-/** The checkout's root (the folder with package.json), from src/flow or from the compiled dist/src/flow. */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
 /** The flows folder of this checkout. */
-export const DEFAULT_FLOWS_DIR = path.join(repoRoot(), 'flows');
+export const DEFAULT_FLOWS_DIR = path.join(PROJECT_ROOT, 'flows');
 
 /** Thrown when flow files are invalid; the message lists `file:line: reason` per problem. */
 export class FlowValidationError extends Error {

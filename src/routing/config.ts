@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context';
 import { YamlSource, type FlowIssue } from '../flow/yaml-source';
 import { routingSchema, type RoutingConfig } from './config-schema';
+import { PROJECT_ROOT } from '../paths';
 
 /** The routing file that ships with careline. */
 export const DEFAULT_ROUTING_FILE = 'src/routing/routing.yaml';
@@ -37,14 +38,8 @@ export function parseRoutingConfig(text: string, file = 'routing.yaml'): Routing
   throw new RoutingConfigError(issues);
 }
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
 /** Reads and validates a routing file (default: the one that ships with careline). */
-export function loadRoutingFile(file = path.join(repoRoot(), DEFAULT_ROUTING_FILE)): RoutingConfig {
+export function loadRoutingFile(file = path.join(PROJECT_ROOT, DEFAULT_ROUTING_FILE)): RoutingConfig {
   return parseRoutingConfig(readFileSync(file, 'utf8'), path.relative(process.cwd(), file) || file);
 }
 
