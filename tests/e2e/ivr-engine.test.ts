@@ -55,7 +55,7 @@ test('collect, branch, action, dial with its fallback, voicemail and callback ta
   expect(verbs.find((v) => v.verb === 'Dial')).toMatchObject({ timeout: 20, nouns: [{ kind: 'Number', number: '+16175550100' }] });
   const vm = await step({ dialStatus: 'no-answer' });
   expect(parseTwiml(vm).map((v) => v.verb)).toEqual(['Say', 'Record', 'Redirect']);
-  const bye = await step({ recordingUrl: 'https://api.twilio.com/x/Recordings/RE1', recordingSid: 'RE1' });
+  const bye = await step({ recordingUrl: 'https://recordings.example/x/Recordings/RE1', recordingSid: 'RE1' });
   expect(said(bye)).toEqual(['Adiós.']);
   const task = await app.ctx.db.callbackTask.findFirstOrThrow({ where: { callSid } });
   expect(task).toMatchObject({ reason: 'voicemail', language: 'es', phone: '+12125550199', recordingSid: 'RE1' });

@@ -97,7 +97,7 @@ describe('call-record writes survive a database outage', () => {
     expect(second.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response>/);
 
     // The fallback voicemail (what a caller gets when careline cannot serve them) becomes a callback task later.
-    const voicemail = await postSigned(app, '/webhooks/fallback/recorded', { ...caller, CallSid: other, RecordingSid: 'RE' + 'f'.repeat(32), RecordingUrl: 'https://api.twilio.com/rec/f' });
+    const voicemail = await postSigned(app, '/webhooks/fallback/recorded', { ...caller, CallSid: other, RecordingSid: 'RE' + 'f'.repeat(32), RecordingUrl: 'https://recordings.example/rec/f' });
     expect(voicemail.status).toBe(200);
     expect(voicemail.text).toContain('We will call you back');
 

@@ -22,7 +22,7 @@ describe('retention purge', () => {
     const oldSid = newCallSid();
     const newSid = newCallSid();
     const patient = await app.ctx.db.patient.create({ data: { givenName: 'Old', familyName: 'Caller', birthDate: new Date('1950-05-05') } });
-    await app.ctx.db.callRecord.create({ data: { callSid: oldSid, direction: 'inbound', startedAt: daysAgo(31), patientId: patient.id, recordingSid: 'RE' + 'a'.repeat(32), recordingUrl: 'https://api.twilio.com/rec/1', notes: 'old note', outcome: 'voicemail', waitSec: 40 } });
+    await app.ctx.db.callRecord.create({ data: { callSid: oldSid, direction: 'inbound', startedAt: daysAgo(31), patientId: patient.id, recordingSid: 'RE' + 'a'.repeat(32), recordingUrl: 'https://recordings.example/rec/1', notes: 'old note', outcome: 'voicemail', waitSec: 40 } });
     await app.ctx.db.callRecord.create({ data: { callSid: newSid, direction: 'inbound', startedAt: daysAgo(29), recordingSid: 'RE' + 'b'.repeat(32), notes: 'recent note' } });
     await app.ctx.db.callEvent.create({ data: { callSid: oldSid, key: 'note:1', type: 'note', at: daysAgo(31), detail: { text: 'old' } } });
     await app.ctx.db.callEvent.create({ data: { callSid: oldSid, key: 'node:1', type: 'node', at: daysAgo(31) } });
