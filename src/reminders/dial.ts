@@ -6,7 +6,8 @@ import { flowStartUrl } from '../flow/urls';
 import { absoluteUrl } from '../telephony/twiml';
 import { isInsideWindow, nextOpening, windowFor, type CallingWindow } from './calling-window';
 import { claimAttempt } from './claim';
-import { CALLING, CLAIMED, releaseAttempt, startCalling } from './attempt-outcome';
+import { CALLING, CLAIMED, linkCall, releaseAttempt, startCalling } from './attempt-outcome';
+import { findUnrecordedCall } from './reconcile';
 import { isDialable } from './phones';
 import { passDialGate, waitForDialSlot } from './pacing';
 
@@ -173,9 +174,23 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
       log.warn('Twilio refused the reminder call', { status, code });
       return { kind: 'rejected', reason: `Twilio refused the call (${code ?? status})` };
     }
+    if (status && status >= 500) {
+      // A 5xx does not prove that no call was made (Twilio or a proxy may have made it and still
+      // failed the answer): look before retrying, so the patient is never called twice.
+      const made = await findUnrecordedCall(ctx, r.phone).catch(() => null);
+      if (made === null) {
+        log.warn('reminder call outcome unknown after a Twilio error', { status, code });
+        return { kind: 'done', reason: 'dial outcome unknown' }; // stays `calling`: the sweep decides
+      }
+      if (made) {
+        await linkCall(ctx, j, made.sid);
+        log.warn('Twilio made the reminder call despite an error answer', { status, callSid: made.sid });
+        return { kind: 'done', reason: 'dialed' };
+      }
+    }
     if (status || code === 'ECONNREFUSED') {
-      // Twilio answered with an error (5xx, 429) or was unreachable: no call exists. The next
-      // attempt number takes over after a backoff.
+      // Twilio refused with 429 or a 5xx and made no call, or was unreachable. The next attempt
+      // number takes over after a backoff.
       const retryAt = new Date(ctx.clock.now().getTime() + Math.min(30_000 * 2 ** (j.attempt - 1), 30 * 60_000));
       await releaseAttempt(ctx, j, { from: CALLING, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
       log.warn('reminder call not placed; will retry', { status, code });

@@ -50,8 +50,11 @@ async function ensureRunnable(ctx: Context, reminderId: string, attempt: number)
   return true;
 }
 
-/** Looks for a call Twilio made for a claim whose call SID was never written (a worker died). */
-async function findUnrecordedCall(ctx: Context, phone: string): Promise<{ sid: string; status: string } | undefined> {
+/**
+ * Looks for a call Twilio made for a claim whose call SID was never written (a worker died, or
+ * Twilio answered the create with an error after making the call).
+ */
+export async function findUnrecordedCall(ctx: Context, phone: string): Promise<{ sid: string; status: string } | undefined> {
   const calls = await ctx.twilio.calls.list({ to: phone, from: ctx.config.CARELINE_PHONE_NUMBER, limit: 50 });
   const ours = calls.filter((c) => c.direction === 'outbound-api');
   if (!ours.length) return undefined;

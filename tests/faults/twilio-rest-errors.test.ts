@@ -144,3 +144,33 @@ describe('Twilio REST errors on dial (reminders)', () => {
     expect(h.sim.createdCalls).toHaveLength(1);
   });
 });
+
+describe('a Twilio 5xx that hides a call it made (reminders)', () => {
+  // A harness of its own with no worker running: the test dials the attempt itself.
+  let h: ReminderHarness;
+  beforeAll(async () => {
+    h = await startReminderHarness(NY_OPENS);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  test('a 5xx after Twilio made the call anyway: the call is found and linked, the patient is not called twice', async () => {
+    const phone = '+12125557782';
+    h.sim.setNumberBehaviour(phone, 'busy');
+    const p = await addPatient(h.ctx, { given: 'Omar', timeZone: 'America/New_York', phone });
+    await addPrescription(h.ctx, p.id, NY_OPENS, 24);
+    await launchCampaign(h.ctx, { kind: 'refill' });
+    const reminder = await h.ctx.db.reminder.findFirstOrThrow({ where: { phone } });
+    // Twilio made the call (here: a call careline's REST client created) but its answer was lost
+    // behind a 503, as a proxy in front of Twilio may do.
+    const made = await h.ctx.twilio.calls.create({ to: phone, from: h.ctx.config.CARELINE_PHONE_NUMBER, twiml: '<Response><Hangup/></Response>' });
+    h.sim.failNext('POST', CALLS_CREATE, 503, 1);
+    const before = h.sim.createdCalls.filter((c) => c.to === phone).length;
+
+    expect((await dialReminder(h.ctx, { reminderId: reminder.id, attempt: 1 })).reason).toBe('dialed');
+    const attempt = await h.ctx.db.reminderAttempt.findUniqueOrThrow({ where: { reminderId_attempt: { reminderId: reminder.id, attempt: 1 } } });
+    expect(attempt.callSid).toBe(made.sid);
+    expect(h.sim.createdCalls.filter((c) => c.to === phone)).toHaveLength(before);
+  });
+});
