@@ -149,7 +149,7 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
       // A person hears the reminder flow (flows/reminders/<kind>.yaml) in their language.
       url: flowStartUrl(ctx.config, `reminders/${r.campaign.kind}`, { lang: r.language, reminderId: r.id, attempt: String(j.attempt) }),
       method: 'POST',
-      statusCallback: absoluteUrl(ctx.config, `/webhooks/reminders/status?${q}`),
+      statusCallback: absoluteUrl(ctx.config, `/webhooks/status?${q}`),
       statusCallbackMethod: 'POST',
       statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
       // DetectMessageEnd + async: the flow starts at once for a person; for a machine the verdict
