@@ -1,3 +1,4 @@
+import request from 'supertest';
 import net from 'node:net';
 import { createRedis } from '../../src/db/redis';
 import { startFlow, flowStartUrl, registerAction, getAction } from '../../src/flow';
@@ -33,6 +34,10 @@ describe('when Redis is down', () => {
       await call.record({ durationSec: 8 });
       const task = await app.ctx.db.callbackTask.findFirstOrThrow({ where: { callSid: call.sid } });
       expect(task.reason).toBe('voicemail');
+      // And the health check says which dependency is down.
+      const health = await request(app.server).get('/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({ ok: false, postgres: 'up', redis: 'down' });
     } finally {
       await sim.close();
       await app.close();
