@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import type { Logger } from '../log';
-import { appendCallEvents, updateCallRecord, type CallEventInput, type CallRecordPatch } from '../records/call-events';
+import { recordCallUpdate, type CallEventInput, type CallRecordPatch } from '../records/call-events';
 import { absoluteUrl, VoiceResponse } from '../telephony/twiml';
 import type { FlowSet } from './loader';
 import { fillPlaceholders, type Locale } from './prompts';
@@ -162,8 +162,7 @@ export class Turn {
     const callSid = this.session.callSid;
     const patch = Object.assign({}, ...this.patches) as CallRecordPatch;
     try {
-      if (Object.keys(patch).length) await updateCallRecord(this.ctx, callSid, patch);
-      await appendCallEvents(this.ctx, callSid, this.events);
+      await recordCallUpdate(this.ctx, callSid, patch, this.events);
     } catch (err) {
       this.log.error('could not write call events', { err: err instanceof Error ? err.name : 'error', events: this.events.length });
     }

@@ -12,9 +12,19 @@ export type { CallEventInput, CallRecordPatch } from './record-store';
  * @param events - the events; `at` defaults to now
  */
 export async function appendCallEvents(ctx: Context, callSid: string, events: CallEventInput[]): Promise<void> {
-  if (!events.length) return;
+  await recordCallUpdate(ctx, callSid, {}, events);
+}
+
+/**
+ * Sets fields on a call's record and appends events to it in one write (what one step of a call
+ * found out). Idempotent and never fails because PostgreSQL is down (see durable-write.ts).
+ * @param patch - fields to set; pass times explicitly
+ * @param events - events to append; `at` defaults to now
+ */
+export async function recordCallUpdate(ctx: Context, callSid: string, patch: CallRecordPatch, events: CallEventInput[]): Promise<void> {
+  if (!events.length && !Object.keys(patch).length) return;
   const now = ctx.clock.now();
-  await writeDurably(ctx, { kind: 'events', callSid, events: events.map((e) => ({ ...e, at: e.at ?? now })) });
+  await writeDurably(ctx, { kind: 'call', callSid, patch, events: events.map((e) => ({ ...e, at: e.at ?? now })), at: now });
 }
 
 /** {@link appendCallEvents} for one event. */
@@ -30,7 +40,7 @@ export async function appendCallEvent(ctx: Context, callSid: string, e: CallEven
  * @param patch - the fields to set; pass times explicitly (e.g. `queueEnteredAt: ctx.clock.now()`)
  */
 export async function updateCallRecord(ctx: Context, callSid: string, patch: CallRecordPatch): Promise<void> {
-  await writeDurably(ctx, { kind: 'patch', callSid, patch, at: ctx.clock.now() });
+  await recordCallUpdate(ctx, callSid, patch, []);
 }
 
 /**

@@ -124,31 +124,28 @@ export async function storeCallStart(ctx: Context, c: CallStart & { at: Date }):
   await startNoLaterThan(ctx, c.callSid, c.at);
 }
 
-/**
- * Stores a call's events in one INSERT (a webhook's turn usually makes several); a key seen before
- * keeps its first event.
- */
-export async function storeCallEvents(ctx: Context, callSid: string, events: (CallEventInput & { at: Date })[]): Promise<void> {
-  if (!events.length) return;
-  await ensureRecord(ctx, callSid, events[0].at);
-  await ctx.db.callEvent.createMany({
-    data: events.map((e) => ({ callSid, key: e.key, type: e.type, name: e.name, detail: (e.detail ?? undefined) as Prisma.InputJsonValue | undefined, at: e.at })),
-    skipDuplicates: true,
-  });
-  if (events.some((e) => e.type === 'agent' && e.name === WRAP_UP_END)) await finalizeCallRecord(ctx, callSid);
-}
-
 /** The event name (type `agent`) that marks the end of an agent's after-call work on a call. */
 export const WRAP_UP_END = 'wrap_up_end';
 
-/** Sets fields on a call's record, then refreshes its derived figures if the call has ended. */
-export async function storeCallPatch(ctx: Context, callSid: string, patch: CallRecordPatch, at: Date): Promise<void> {
+/**
+ * Stores what one step of a call found out: fields of its record and its events, in three
+ * statements (upsert, one INSERT of the events, the derived figures). A key seen before keeps its
+ * first event; the same write twice leaves the same rows.
+ * @param at - when the write was made (the record's start if this is the first word of the call)
+ */
+export async function storeCallUpdate(ctx: Context, callSid: string, patch: CallRecordPatch, events: (CallEventInput & { at: Date })[], at: Date): Promise<void> {
   await ctx.db.callRecord.upsert({
     where: { callSid },
     create: { ...(patch as Prisma.CallRecordUncheckedCreateInput), callSid, direction: 'inbound', startedAt: at },
     update: patch,
   });
-  await finalizeCallRecord(ctx, callSid);
+  if (events.length) {
+    await ctx.db.callEvent.createMany({
+      data: events.map((e) => ({ callSid, key: e.key, type: e.type, name: e.name, detail: (e.detail ?? undefined) as Prisma.InputJsonValue | undefined, at: e.at })),
+      skipDuplicates: true,
+    });
+  }
+  if (Object.keys(patch).length || events.some((e) => e.type === 'agent' && e.name === WRAP_UP_END)) await finalizeCallRecord(ctx, callSid);
 }
 
 /**

@@ -1,8 +1,7 @@
 import type { Context } from '../context';
 import {
   storeCallbackTask,
-  storeCallEvents,
-  storeCallPatch,
+  storeCallUpdate,
   storeCallStart,
   storeStatus,
   type CallEventInput,
@@ -18,8 +17,7 @@ import {
  */
 export type RecordWrite =
   | { kind: 'start'; call: CallStart & { at: Date } }
-  | { kind: 'events'; callSid: string; events: (CallEventInput & { at: Date })[] }
-  | { kind: 'patch'; callSid: string; patch: CallRecordPatch; at: Date }
+  | { kind: 'call'; callSid: string; patch: CallRecordPatch; events: (CallEventInput & { at: Date })[]; at: Date }
   | { kind: 'status'; update: StatusUpdate }
   | { kind: 'callback-task'; task: NewCallbackTask & { at: Date } };
 
@@ -28,8 +26,7 @@ export function orderingKey(w: RecordWrite): string {
   switch (w.kind) {
     case 'start':
       return w.call.callSid;
-    case 'events':
-    case 'patch':
+    case 'call':
       return w.callSid;
     case 'status':
       return w.update.callSid;
@@ -51,11 +48,8 @@ export async function applyRecordWrite(ctx: Context, w: RecordWrite): Promise<{ 
     case 'start':
       await storeCallStart(ctx, w.call);
       return {};
-    case 'events':
-      await storeCallEvents(ctx, w.callSid, w.events);
-      return {};
-    case 'patch':
-      await storeCallPatch(ctx, w.callSid, w.patch, w.at);
+    case 'call':
+      await storeCallUpdate(ctx, w.callSid, w.patch, w.events, w.at);
       return {};
     case 'status':
       return { moved: await storeStatus(ctx, w.update) };

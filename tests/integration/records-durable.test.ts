@@ -160,7 +160,7 @@ describe('call-record writes survive a database outage', () => {
     try {
       await stopDatabase(app.testDb.name);
       const callSid = newCallSid();
-      expect(await writeDurably(broken.ctx, { kind: 'patch', callSid, patch: { intent: 'billing' }, at: clock.now() })).toEqual({ fate: 'lost' });
+      expect(await writeDurably(broken.ctx, { kind: 'call', callSid, patch: { intent: 'billing' }, events: [], at: clock.now() })).toEqual({ fate: 'lost' });
       const res = await postSigned(broken, '/webhooks/status', { CallSid: callSid, AccountSid: app.ctx.config.TWILIO_ACCOUNT_SID, From: '+12125550123', To: '+15550100000', Direction: 'inbound', CallStatus: 'completed' });
       expect(res.status).toBe(200);
       expect(res.text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
