@@ -38,10 +38,13 @@ async function main(): Promise<void> {
     }
     console.error(`bench: ${s.name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
-  const out = path.join(__dirname, 'results.md');
-  fs.writeFileSync(out, parts.join('\n'));
   console.log(parts.join('\n'));
-  console.error(`bench: wrote ${out}`);
+  // Only a full run replaces bench/results.md, so its sections always come from one run.
+  if (!only.length) {
+    const out = path.join(__dirname, 'results.md');
+    fs.writeFileSync(out, parts.join('\n'));
+    console.error(`bench: wrote ${out}`);
+  }
   process.exit(failed ? 1 : 0);
 }
 
