@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { Client } from 'pg';
 import { createRedis } from '../../src/db/redis';
 import { parseTwiml, type RequestKind, type SimCall } from '../../src/sim';
-import { TEST_DATABASE_URL } from '../helpers/env';
 import type { TestRedis } from '../helpers/redis';
+import { waitFor } from '../helpers/wait';
+export { waitFor } from '../helpers/wait';
+export { startDatabase, stopDatabase } from '../helpers/db';
 
 // The means of injecting faults: a Redis server of the test's own (to kill and restart), a
 // PostgreSQL database that stops accepting connections, and the checks every fault test makes on
@@ -17,20 +18,6 @@ export async function freePort(): Promise<number> {
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
-}
-
-/**
- * Polls until `check` returns a truthy value: a wait for asynchronous work, not a timed assertion.
- * @param what - named in the error when it never happens
- */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A private `redis-server` (system binary) that the test can kill and start again on the same port. */
@@ -87,29 +74,6 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       await kill();
     },
   };
-}
-
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: TEST_DATABASE_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-/** Stops a test database as a failover would: no new connections, every session terminated. */
-export async function stopDatabase(name: string): Promise<void> {
-  await admin(async (c) => {
-    await c.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
-    await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-  });
-}
-
-/** Lets a stopped test database take connections again. */
-export async function startDatabase(name: string): Promise<void> {
-  await admin((c) => c.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`));
 }
 
 // Requests whose answer Twilio executes as TwiML (status and AMD callbacks only need a 2xx).

@@ -16,19 +16,18 @@ export interface TestDb {
  */
 export async function createTestDb(): Promise<TestDb> {
   const name = `${DB_PREFIX}${RUN_ID}_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  // CREATE DATABASE ... TEMPLATE fails while another session is cloning the same template: retry.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
-      break;
-    } catch (err) {
-      if (attempt > 20 || !/being accessed by other users/.test(String(err))) throw err;
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+  await withAdmin(async (admin) => {
+    // CREATE DATABASE ... TEMPLATE fails while another session is cloning the same template: retry.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+        return;
+      } catch (err) {
+        if (attempt > 20 || !/being accessed by other users/.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
     }
-  }
-  await admin.end();
+  });
   const url = databaseUrl(name);
   const db = createDb(url, 5);
   return {
@@ -37,10 +36,31 @@ export async function createTestDb(): Promise<TestDb> {
     name,
     async drop() {
       await db.$disconnect();
-      const a = new Client({ connectionString: TEST_DATABASE_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
+      await withAdmin((a) => a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
+}
+
+/** Runs `fn` on a connection to the test server's maintenance database. */
+export async function withAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: TEST_DATABASE_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Stops a test database as a failover would: no new connections, every session terminated. */
+export async function stopDatabase(name: string): Promise<void> {
+  await withAdmin(async (c) => {
+    await c.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+    await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  });
+}
+
+/** Lets a stopped test database take connections again. */
+export async function startDatabase(name: string): Promise<void> {
+  await withAdmin((c) => c.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`));
 }

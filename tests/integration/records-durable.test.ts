@@ -1,12 +1,12 @@
-import { Client } from 'pg';
 import { createRedis } from '../../src/db/redis';
 import { appendCallEvent, updateCallRecord } from '../../src/records/call-events';
 import { writeDurably } from '../../src/records/durable-write';
 import { closeRecordWriteQueue, pendingRecordWrites, startRecordWriter } from '../../src/records/record-write-queue';
 import type { Worker } from '../../src/workers';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { TEST_DATABASE_URL } from '../helpers/env';
 import { newCallSid, postSigned } from '../helpers/twilio-request';
+import { startDatabase, stopDatabase } from '../helpers/db';
+import { waitFor } from '../helpers/wait';
 
 // PostgreSQL goes away mid-call (the test database stops accepting connections and its sessions
 // are terminated, as in a failover); webhooks must still answer TwiML, and every write made
@@ -20,35 +20,6 @@ class FakeClock {
   advance(sec: number): void {
     this.t = new Date(this.t.getTime() + sec * 1000);
   }
-}
-
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: TEST_DATABASE_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-async function stopDatabase(name: string): Promise<void> {
-  await admin(async (c) => {
-    await c.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
-    await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
-  });
-}
-
-async function startDatabase(name: string): Promise<void> {
-  await admin((c) => c.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`));
-}
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 const rfc = (d: Date) => d.toUTCString().replace('GMT', '+0000');
@@ -110,7 +81,7 @@ describe('call-record writes survive a database outage', () => {
     expect(await pendingRecordWrites(app.ctx)).toBe(queued);
 
     await startDatabase(app.testDb.name);
-    await until('queued writes drained', async () => (await pendingRecordWrites(app.ctx)) === 0);
+    await waitFor('queued writes drained', async () => (await pendingRecordWrites(app.ctx)) === 0);
 
     const rec = await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid }, include: { events: { orderBy: { at: 'asc' } } } });
     expect(rec).toMatchObject({
@@ -143,7 +114,7 @@ describe('call-record writes survive a database outage', () => {
     await startDatabase(app.testDb.name);
     // PostgreSQL answers again, but the first write is still queued: this one must not overtake it.
     await updateCallRecord(app.ctx, callSid, { disposition: 'second' });
-    await until('queued writes drained', async () => (await pendingRecordWrites(app.ctx)) === 0);
+    await waitFor('queued writes drained', async () => (await pendingRecordWrites(app.ctx)) === 0);
     const rec = await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid } });
     expect(rec.disposition).toBe('second');
   });

@@ -7,6 +7,8 @@ import { sweepReminders } from '../../src/reminders/reconcile';
 import { TwilioSim } from '../../src/sim';
 import { startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
 import type { TestRedis } from '../helpers/redis';
+import { waitFor } from '../helpers/wait';
+export { waitFor } from '../helpers/wait';
 
 // Shared set-up of the reminder tests: a careline app whose Twilio REST client talks to the local
 // Twilio's fake REST API, a settable clock, and a reminder queue of its own.
@@ -114,20 +116,6 @@ export async function addPrescription(ctx: Context, patientId: string, now: Date
       lastFilledAt: new Date(now.getTime() - 30 * 86_400_000 + dueInHours * 3_600_000),
     },
   });
-}
-
-/**
- * Polls until `check` returns a truthy value (a real wait for asynchronous work, not a timed assertion).
- * @param what - named in the error when it never happens
- */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A refill campaign over `n` New York patients whose phones answer as machines (calls end on their own). */
