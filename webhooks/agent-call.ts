@@ -10,7 +10,7 @@ import { queueLanguage, queuePrompts, VOICES } from '../src/routing/prompts';
 import { getTask, type RoutingTask } from '../src/routing/task-store';
 import { absoluteUrl, VoiceResponse } from '../src/telephony/twiml';
 import { asyncHandler } from './async';
-import { BadRequest, callParams, parseParams, statusParams } from './params';
+import { BadRequest, callParams, parseParams, statusParams, statusUpdateOf } from './params';
 
 const id = z.string().regex(/^[\w~-]{1,120}$/);
 const query = z.object({
@@ -143,8 +143,7 @@ export function agentCallRouter(ctx: Context): Router {
       const p = parseParams(statusParams, req);
       const q = parseQuery(req);
       // The call record hears of it as from /webhooks/status; routing also learns of a callback nobody answered.
-      const at = p.Timestamp && !Number.isNaN(Date.parse(p.Timestamp)) ? new Date(p.Timestamp) : ctx.clock.now();
-      await applyStatusCallback(ctx, { callSid: p.CallSid, status: p.CallStatus, direction: p.Direction, from: p.From, to: p.To, parentCallSid: p.ParentCallSid, accountSid: p.AccountSid, durationSec: p.CallDuration, answeredBy: p.AnsweredBy, at });
+      await applyStatusCallback(ctx, statusUpdateOf(p, ctx.clock.now()));
       if (['busy', 'no-answer', 'failed', 'canceled'].includes(p.CallStatus) && q.agent) await conversationEnded(ctx, q.task, q.agent);
       res.type('text/xml').send(new VoiceResponse().toString());
     }),

@@ -25,6 +25,26 @@ export const statusParams = callParams.extend({
 });
 export type StatusParams = z.infer<typeof statusParams>;
 
+/**
+ * A status callback's facts as careline records them; its time is Twilio's `Timestamp` when it is
+ * readable (a late callback keeps the moment it describes), else now.
+ */
+export function statusUpdateOf(p: StatusParams, now: Date) {
+  const at = p.Timestamp && !Number.isNaN(Date.parse(p.Timestamp)) ? new Date(p.Timestamp) : now;
+  return {
+    callSid: p.CallSid,
+    status: p.CallStatus,
+    direction: p.Direction,
+    from: p.From,
+    to: p.To,
+    parentCallSid: p.ParentCallSid,
+    accountSid: p.AccountSid,
+    durationSec: p.CallDuration,
+    answeredBy: p.AnsweredBy,
+    at,
+  };
+}
+
 /** Raised for a malformed webhook; answered 400 with the reason. */
 export class BadRequest extends Error {
   readonly status = 400;

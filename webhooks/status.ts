@@ -3,7 +3,7 @@ import type { Context } from '../src/context';
 import { applyStatusCallback } from '../src/records/call-status';
 import { handleReminderStatus } from '../src/reminders/reminder-status';
 import { asyncHandler } from './async';
-import { parseParams, statusParams } from './params';
+import { parseParams, statusParams, statusUpdateOf } from './params';
 import { reminderAttemptOf } from './reminder-attempt';
 
 /**
@@ -16,19 +16,7 @@ export function statusRouter(ctx: Context): Router {
     '/status',
     asyncHandler(async (req, res) => {
       const p = parseParams(statusParams, req);
-      const at = p.Timestamp && !Number.isNaN(Date.parse(p.Timestamp)) ? new Date(p.Timestamp) : ctx.clock.now();
-      const update = {
-        callSid: p.CallSid,
-        status: p.CallStatus,
-        direction: p.Direction,
-        from: p.From,
-        to: p.To,
-        parentCallSid: p.ParentCallSid,
-        accountSid: p.AccountSid,
-        durationSec: p.CallDuration,
-        answeredBy: p.AnsweredBy,
-        at,
-      };
+      const update = statusUpdateOf(p, ctx.clock.now());
       const attempt = reminderAttemptOf(req);
       if (attempt) await handleReminderStatus(ctx, attempt, update);
       else await applyStatusCallback(ctx, update);
