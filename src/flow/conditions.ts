@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Context } from '../context';
-import { isHoliday, isOpen } from '../ivr/business-hours';
+import { departmentIdByCode, isHoliday, isOpen } from '../ivr/business-hours';
 import type { Condition } from './schema';
 import type { VarValue } from './session';
 
@@ -10,8 +10,8 @@ import type { VarValue } from './session';
  */
 export async function evaluate(ctx: Context, c: Condition, vars: Record<string, VarValue>): Promise<boolean> {
   if ('open' in c) {
-    const dept = c.department ? await ctx.db.department.findUnique({ where: { code: c.department }, select: { id: true } }) : null;
-    return (await isOpen(ctx, ctx.clock.now(), dept?.id)) === c.open;
+    const dept = c.department ? await departmentIdByCode(ctx, c.department) : undefined;
+    return (await isOpen(ctx, ctx.clock.now(), dept)) === c.open;
   }
   if ('holiday' in c) {
     const local = DateTime.fromJSDate(ctx.clock.now(), { zone: ctx.config.PRACTICE_TIME_ZONE });

@@ -5,7 +5,7 @@ import { speechMatches } from './input';
 import { flowSet, type FlowSet } from './loader';
 import { handlerFor } from './nodes';
 import type { FlowNode, Language } from './schema';
-import { loadSession, saveSession, withCallLock, type CallSession, type Vars } from './session';
+import { withCallSession, type CallSession, type LockedResult, type Vars } from './session';
 import { Turn, type Outcome } from './turn';
 
 // A turn that visits this many nodes without waiting for the caller is a loop in a flow.
@@ -43,9 +43,8 @@ export async function startFlow(ctx: Context, o: StartFlowOptions): Promise<stri
   const set = o.flows ?? flowSet();
   const flow = set.flows.get(o.flow);
   if (!flow) throw new Error(`unknown flow "${o.flow}"`);
-  return withCallLock(ctx, o.callSid, async () => {
-    const existing = await loadSession(ctx, o.callSid);
-    if (existing?.lastTwiml) return existing.lastTwiml;
+  return withCallSession(ctx, o.callSid, async (existing) => {
+    if (existing?.lastTwiml) return { result: existing.lastTwiml };
     const session: CallSession = {
       callSid: o.callSid,
       flow: flow.name,
@@ -77,12 +76,11 @@ export async function startFlow(ctx: Context, o: StartFlowOptions): Promise<stri
  */
 export async function continueFlow(ctx: Context, callSid: string, step: number, input: FlowInput, flows?: FlowSet): Promise<string> {
   const set = flows ?? flowSet();
-  return withCallLock(ctx, callSid, async () => {
-    const session = await loadSession(ctx, callSid);
+  return withCallSession(ctx, callSid, async (session) => {
     if (!session) throw new Error('no flow session for this call (expired or never started)');
     if (step !== session.step || session.ended) {
       ctx.log.info('flow request for a step that is not current; answering the current TwiML', { callSid, step, current: session.step });
-      return session.lastTwiml ?? goodbye();
+      return { result: session.lastTwiml ?? goodbye() };
     }
     return runTurn(ctx, set, session, (t) => handleInput(t, input), false);
   });
@@ -94,7 +92,8 @@ function goodbye(): string {
   return r.toString();
 }
 
-async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: (t: Turn) => Promise<Outcome>, recordLanguage: boolean): Promise<string> {
+/** Runs one turn of a call; the caller stores the session it returns (withCallSession). */
+async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: (t: Turn) => Promise<Outcome>, recordLanguage: boolean): Promise<LockedResult<string>> {
   const log = ctx.log.child({ callSid: session.callSid });
   const t = new Turn(ctx, set, session, log);
   if (recordLanguage) t.patch({ language: session.language });
@@ -116,8 +115,7 @@ async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: 
   }
   session.lastTwiml = twiml;
   await t.flush();
-  await saveSession(ctx, session);
-  return twiml;
+  return { result: twiml, save: session };
 }
 
 /** What of an error may be logged: database errors can quote query values (PHI), so only their kind. */

@@ -60,32 +60,56 @@ export async function loadSession(ctx: Context, callSid: string): Promise<CallSe
   return raw ? (JSON.parse(raw) as CallSession) : null;
 }
 
-/** Stores a call's session, renewing its TTL. */
-export async function saveSession(ctx: Context, s: CallSession): Promise<void> {
-  await ctx.redis.set(sessionKey(s.callSid), JSON.stringify(s), 'EX', SESSION_TTL_SECONDS);
+// Lock and read in one round trip: nil when another request holds the lock, else the session ('' if none).
+const LOCK_AND_READ = `if not redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return false end
+return redis.call('get', KEYS[2]) or ''`;
+// Release only our own lock (it may have expired and been taken by another request).
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// Save and release in one round trip; the session is stored whether or not the lock is still ours, as a separate SET would.
+const SAVE_AND_RELEASE = `redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3])
+${RELEASE}`;
+
+/** What a turn under the lock answers, and the session to store (none: nothing changed). */
+export interface LockedResult<T> {
+  result: T;
+  save?: CallSession;
 }
 
 /**
- * Runs `fn` while holding the call's lock, so two different requests for one call (a caller's input
- * racing a late retry) never interleave their reads and writes of the session.
+ * Runs `fn` on the call's session while holding the call's lock, so two different requests for one
+ * call (a caller's input racing a late retry) never interleave their reads and writes of the
+ * session. Locking and reading, then saving and releasing, take one Redis round trip each.
+ * @param fn - gets the session (null when the call has none); the lock is released even if it throws
  */
-export async function withCallLock<T>(ctx: Context, callSid: string, fn: () => Promise<T>): Promise<T> {
+export async function withCallSession<T>(ctx: Context, callSid: string, fn: (session: CallSession | null) => Promise<LockedResult<T>>): Promise<T> {
+  const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+  const raw = await lockAndRead(ctx, callSid, token);
+  let released = false;
+  try {
+    const out = await fn(raw ? (JSON.parse(raw) as CallSession) : null);
+    if (out.save) {
+      await ctx.redis.eval(SAVE_AND_RELEASE, 2, lockKey(callSid), sessionKey(callSid), token, JSON.stringify(out.save), SESSION_TTL_SECONDS);
+      released = true;
+    }
+    return out.result;
+  } finally {
+    if (!released) await release(ctx, callSid, token);
+  }
+}
+
+/** Takes the call's lock (waiting for another request to finish) and returns the raw session ('' if none). */
+async function lockAndRead(ctx: Context, callSid: string, token: string): Promise<string> {
   // While Redis is reconnecting every command would wait out its timeout; the caller is better
   // served by the fallback now (Twilio gives up on a webhook after 15 seconds).
   if (redisIsDown(ctx.redis)) throw new Error(`redis is ${ctx.redis.status}`);
-  const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
   for (let waited = 0; ; waited += LOCK_WAIT_MS) {
-    const ok = await ctx.redis.set(lockKey(callSid), token, 'PX', LOCK_TTL_MS, 'NX');
-    if (ok) break;
+    const raw = (await ctx.redis.eval(LOCK_AND_READ, 2, lockKey(callSid), sessionKey(callSid), token, LOCK_TTL_MS)) as string | null;
+    if (raw !== null) return raw;
     if (waited >= LOCK_MAX_WAIT_MS) throw new Error('call session is locked by another request');
     await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
   }
-  try {
-    return await fn();
-  } finally {
-    // Release only our own lock (it may have expired and been taken by another request).
-    await ctx.redis
-      .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, lockKey(callSid), token)
-      .catch(() => undefined);
-  }
+}
+
+async function release(ctx: Context, callSid: string, token: string): Promise<void> {
+  await ctx.redis.eval(RELEASE, 1, lockKey(callSid), token).catch(() => undefined);
 }

@@ -8,9 +8,71 @@ export interface HoursRule {
   timeZone: string;
 }
 
+/**
+ * The hours, holidays and department ids, read once per period and answered in memory: one call
+ * step asks several times (a refill ~8). So a change to hours or holidays takes effect within
+ * HOURS_TTL_MS (30 s), not at once; tests that change them call forgetHoursCache.
+ */
+interface HoursSnapshot {
+  /** rules by departmentId; '' holds the practice-wide ones (departmentId null) */
+  rules: Map<string, HoursRule[]>;
+  /** holiday dates as UTC-midnight epoch ms */
+  holidays: Set<number>;
+  departments: Map<string, string>;
+}
+
+const HOURS_TTL_MS = 30_000;
+const snapshots = new WeakMap<Context, { loadedAt: number; snapshot: Promise<HoursSnapshot> }>();
+
+/** Drops the cached hours, holidays and departments of a context, so the next lookup reads them. */
+export function forgetHoursCache(ctx: Context): void {
+  snapshots.delete(ctx);
+}
+
+function snapshotOf(ctx: Context): Promise<HoursSnapshot> {
+  const cached = snapshots.get(ctx);
+  if (cached && performance.now() - cached.loadedAt < HOURS_TTL_MS) return cached.snapshot;
+  // Concurrent requests share one load; a failed load is not kept, so the next lookup retries.
+  const entry = { loadedAt: performance.now(), snapshot: loadSnapshot(ctx) };
+  snapshots.set(ctx, entry);
+  entry.snapshot.catch(() => {
+    if (snapshots.get(ctx) === entry) snapshots.delete(ctx);
+  });
+  return entry.snapshot;
+}
+
+async function loadSnapshot(ctx: Context): Promise<HoursSnapshot> {
+  const [hours, holidays, departments] = await Promise.all([
+    ctx.db.businessHours.findMany(),
+    ctx.db.holiday.findMany({ select: { date: true } }),
+    ctx.db.department.findMany({ select: { id: true, code: true } }),
+  ]);
+  const rules = new Map<string, HoursRule[]>();
+  for (const h of hours) {
+    const key = h.departmentId ?? '';
+    const list = rules.get(key) ?? [];
+    list.push(h);
+    rules.set(key, list);
+  }
+  return {
+    rules,
+    holidays: new Set(holidays.map((h) => h.date.getTime())),
+    departments: new Map(departments.map((d) => [d.code, d.id])),
+  };
+}
+
 async function rulesFor(ctx: Context, departmentId?: string | null): Promise<HoursRule[]> {
-  const own = departmentId ? await ctx.db.businessHours.findMany({ where: { departmentId } }) : [];
-  return own.length ? own : ctx.db.businessHours.findMany({ where: { departmentId: null } });
+  const { rules } = await snapshotOf(ctx);
+  // A copy: callers sort it.
+  return [...((departmentId && rules.get(departmentId)) || rules.get('') || [])];
+}
+
+/**
+ * A department's id by its code (e.g. `pharmacy`).
+ * @returns undefined when there is no such department
+ */
+export async function departmentIdByCode(ctx: Context, code: string): Promise<string | undefined> {
+  return (await snapshotOf(ctx)).departments.get(code);
 }
 
 /**
@@ -18,8 +80,7 @@ async function rulesFor(ctx: Context, departmentId?: string | null): Promise<Hou
  * @param local - any moment of that day, in the practice's zone
  */
 export async function isHoliday(ctx: Context, local: DateTime): Promise<boolean> {
-  const date = new Date(Date.UTC(local.year, local.month - 1, local.day));
-  return (await ctx.db.holiday.count({ where: { date } })) > 0;
+  return (await snapshotOf(ctx)).holidays.has(Date.UTC(local.year, local.month - 1, local.day));
 }
 
 function minutes(hhmm: string): number {

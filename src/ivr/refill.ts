@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import { Prisma } from '../db/client';
-import { nextOpening } from './business-hours';
+import { departmentIdByCode, nextOpening } from './business-hours';
 
 /** Time the pharmacy needs to fill a refill once the request is in. */
 export const FILL_TIME_MS = 2 * 60 * 60 * 1000;
@@ -15,13 +15,13 @@ export type RefillOutcome =
  * hour, counted from the next moment the pharmacy is open.
  */
 export async function refillReadyAt(ctx: Context, now: Date): Promise<Date> {
-  const pharmacy = await ctx.db.department.findUnique({ where: { code: 'pharmacy' }, select: { id: true } });
-  const opensAt = (await nextOpening(ctx, now, pharmacy?.id)) ?? now;
+  const pharmacy = await departmentIdByCode(ctx, 'pharmacy');
+  const opensAt = (await nextOpening(ctx, now, pharmacy)) ?? now;
   let ready = new Date(opensAt.getTime() + FILL_TIME_MS);
   const half = 30 * 60 * 1000;
   ready = new Date(Math.ceil(ready.getTime() / half) * half);
   // Ready after closing time: the next opening, plus the fill time again.
-  const open = await nextOpening(ctx, ready, pharmacy?.id);
+  const open = await nextOpening(ctx, ready, pharmacy);
   if (open && open.getTime() !== ready.getTime()) ready = new Date(Math.ceil((open.getTime() + FILL_TIME_MS) / half) * half);
   return ready;
 }

@@ -1,3 +1,4 @@
+import { forgetHoursCache } from '../../src/ivr/business-hours';
 import { CLOSED_AT, expectTransferred, heardSince, OPEN_AT, startIvr, verifyByKeypad, type Ivr } from './ivr-harness';
 
 // Nurse or pharmacist, after-hours handling and holidays on the inbound line.
@@ -105,6 +106,7 @@ describe('after hours and holidays', () => {
 
   test('on a holiday the line says so, announces the hours, and a silent caller is let go politely', async () => {
     const holiday = await ivr.db.holiday.create({ data: { date: new Date('2026-03-03'), name: 'Test Day' } });
+    forgetHoursCache(ivr.app.ctx);
     try {
       const call = await ivr.call(ivr.practice.ana.phone);
       await call.press('1');
@@ -120,6 +122,7 @@ describe('after hours and holidays', () => {
       expect(await ivr.db.callbackTask.count({ where: { callSid: call.sid } })).toBe(0);
     } finally {
       await ivr.db.holiday.delete({ where: { id: holiday.id } });
+      forgetHoursCache(ivr.app.ctx);
     }
   });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { continueFlow, startFlow } from '../../src/flow/engine';
 import { loadFlowSet } from '../../src/flow/loader';
 import { getAction } from '../../src/flow/actions';
+import { forgetHoursCache } from '../../src/ivr/business-hours';
 import { loadSession, type CallSession } from '../../src/flow/session';
 import { parseTwiml, type Verb } from '../../src/sim';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -85,12 +86,14 @@ test('a failing action ends the call politely in the caller\'s language', async 
   const { step, callSid } = await begin('es');
   await step({ digits: '3' });
   await app.ctx.db.$executeRawUnsafe('ALTER TABLE "BusinessHours" RENAME TO "BusinessHoursGone"');
+  forgetHoursCache(app.ctx);
   try {
     const twiml = await step({ digits: '7' });
     expect(twiml).toContain('Lo sentimos, estamos teniendo problemas en este momento.');
     expect((await loadSession(app.ctx, callSid))!.ended).toBe(true);
   } finally {
     await app.ctx.db.$executeRawUnsafe('ALTER TABLE "BusinessHoursGone" RENAME TO "BusinessHours"');
+    forgetHoursCache(app.ctx);
   }
 });
 

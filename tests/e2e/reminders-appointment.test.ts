@@ -1,3 +1,4 @@
+import { forgetHoursCache } from '../../src/ivr/business-hours';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { addPatient, NY_OPENS, startReminderHarness, waitFor, type ReminderHarness } from '../integration/reminders-fixtures';
 
@@ -75,6 +76,7 @@ describe('appointment reminder calls', () => {
 
   test('pressing 2 puts the patient in the scheduling queue for a person', async () => {
     for (let d = 1; d <= 7; d++) await h.ctx.db.businessHours.create({ data: { dayOfWeek: d, opens: '08:00', closes: '20:00', timeZone: 'America/New_York' } });
+    forgetHoursCache(h.ctx);
     const phone = '+12125557743';
     await remindOf(phone);
     const call = await answeredCall(h, phone);
