@@ -1,7 +1,7 @@
 import type { Context } from './context';
 import { startReminderWorkers } from './reminders/campaign-scheduler';
 import { startRoutingWorker } from './routing/escalation-worker';
-import { startRecordWriter } from './records/record-write-queue';
+import { startRecordWriter } from './records/record-journal';
 import { startRetentionWorker } from './records/retention';
 
 /** A background worker that main.ts starts in the `worker` role and closes on shutdown. */

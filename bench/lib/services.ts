@@ -62,7 +62,8 @@ export async function waitReady(url: string, child: ChildProcess, output: () => 
 }
 
 /**
- * Starts a careline server process (src/main.ts, ROLE=server) on a free port.
+ * Starts a careline process (src/main.ts, ROLE=all: the server and the workers, so the record
+ * writer's work on what the webhooks journal is measured too) on a free port.
  * @param env - DATABASE_URL, REDIS_PREFIX, ... on top of the bench defaults
  */
 export async function startCareline(env: Record<string, string>): Promise<Proc> {
@@ -76,7 +77,7 @@ export async function startCareline(env: Record<string, string>): Promise<Proc> 
       ...process.env,
       NODE_OPTIONS: '',
       NODE_ENV: 'production',
-      ROLE: 'server',
+      ROLE: 'all',
       PORT: String(port),
       PUBLIC_BASE_URL: url,
       REDIS_URL,

@@ -16,9 +16,12 @@ export function createRedis(url: string, keyPrefix = ''): Redis {
   });
 }
 
-/** BullMQ workers need blocking connections that retry forever. */
-export function createBullConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) });
+/**
+ * A connection for blocking reads (BullMQ workers, the record writer) that waits out a Redis restart.
+ * @param keyPrefix - BullMQ takes its own `prefix` instead and must get none here
+ */
+export function createBlockingRedis(url: string, keyPrefix = ''): Redis {
+  return new Redis(url, { keyPrefix, maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) });
 }
 
 export type { Redis };

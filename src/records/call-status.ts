@@ -8,10 +8,8 @@ export { statusRank, TERMINAL_STATUSES, type StatusUpdate } from './record-store
  * Records one status callback on the call's record, creating the record if this is the first word
  * of the call. Safe to call twice and in any order: a status only moves a call forward (see
  * record-store.ts). A terminal status computes the call's derived figures (finalize.ts). Never
- * fails because PostgreSQL is down: the callback is then kept and written later.
- * @returns true when the record moved forward now (false when it did not, or was queued)
+ * fails because PostgreSQL is down: the callback is journaled and written moments later.
  */
-export async function applyStatusCallback(ctx: Context, u: StatusUpdate): Promise<boolean> {
-  const { moved } = await writeDurably(ctx, { kind: 'status', update: u });
-  return moved ?? false;
+export async function applyStatusCallback(ctx: Context, u: StatusUpdate): Promise<void> {
+  await writeDurably(ctx, { kind: 'status', update: u });
 }

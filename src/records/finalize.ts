@@ -15,15 +15,17 @@ export const DERIVED_OUTCOMES = ['answered', 'abandoned', 'ivr_hangup', 'unanswe
  * - outcome (unless the IVR/routing/reminders set one of their own): answered when an agent
  *   answered, abandoned when the call ended while queued, unanswered for busy / no-answer /
  *   failed / canceled, ivr_hangup for an inbound call that ended in the IVR, completed otherwise
- * @param callSid - the call
+ * @param callSids - the calls
  */
-export async function finalizeCallRecord(ctx: Context, callSid: string): Promise<void> {
+export async function finalizeCallRecords(ctx: Context, callSids: string[]): Promise<void> {
   await ctx.db.$executeRaw`
     UPDATE "CallRecord" r SET
       "waitSec" = CASE WHEN r."queueEnteredAt" IS NULL THEN r."waitSec"
         ELSE GREATEST(0, ROUND(EXTRACT(EPOCH FROM (COALESCE(r."queueExitedAt", r."agentAnsweredAt", r."endedAt") - r."queueEnteredAt"))))::int END,
       "handleSec" = CASE WHEN r."agentAnsweredAt" IS NULL THEN r."handleSec"
-        ELSE GREATEST(0, ROUND(EXTRACT(EPOCH FROM (GREATEST(r."endedAt", w.wrap_end) - r."agentAnsweredAt"))))::int END,
+        ELSE GREATEST(0, ROUND(EXTRACT(EPOCH FROM (GREATEST(r."endedAt", (
+          SELECT max(e."at") FROM "CallEvent" e WHERE e."callSid" = r."callSid" AND e."type" = 'agent' AND e."name" = 'wrap_up_end'
+        )) - r."agentAnsweredAt"))))::int END,
       "durationSec" = COALESCE(r."durationSec", GREATEST(0, ROUND(EXTRACT(EPOCH FROM (r."endedAt" - r."startedAt"))))::int),
       "ivrEndedAt" = CASE WHEN r."direction" = 'inbound' THEN COALESCE(r."ivrEndedAt", r."queueEnteredAt", r."endedAt") ELSE r."ivrEndedAt" END,
       "outcome" = CASE
@@ -33,6 +35,5 @@ export async function finalizeCallRecord(ctx: Context, callSid: string): Promise
         WHEN r."status" IN ('busy', 'no-answer', 'failed', 'canceled') THEN 'unanswered'
         WHEN r."direction" = 'inbound' THEN 'ivr_hangup'
         ELSE 'completed' END
-    FROM (SELECT max(e."at") AS wrap_end FROM "CallEvent" e WHERE e."callSid" = ${callSid} AND e."type" = 'agent' AND e."name" = 'wrap_up_end') w
-    WHERE r."callSid" = ${callSid} AND r."endedAt" IS NOT NULL`;
+    WHERE r."callSid" = ANY(${callSids}) AND r."endedAt" IS NOT NULL`;
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../context';
 import { Prisma } from '../db/client';
 import { addBusinessDays } from '../ivr/business-hours';
-import { finalizeCallRecord } from './finalize';
+import { finalizeCallRecords } from './finalize';
 
 // The database side of every call-record write. Each function is idempotent and independent of the
 // order in which it runs relative to the others, because the durable path (durable-write.ts) may
@@ -145,7 +145,7 @@ export async function storeCallUpdate(ctx: Context, callSid: string, patch: Call
       skipDuplicates: true,
     });
   }
-  if (Object.keys(patch).length || events.some((e) => e.type === 'agent' && e.name === WRAP_UP_END)) await finalizeCallRecord(ctx, callSid);
+  if (Object.keys(patch).length || events.some((e) => e.type === 'agent' && e.name === WRAP_UP_END)) await finalizeCallRecords(ctx, [callSid]);
 }
 
 /**
@@ -186,7 +186,7 @@ export async function storeStatus(ctx: Context, u: StatusUpdate): Promise<boolea
         if (!isUniqueViolation(err)) throw err;
       });
   }
-  if (terminal) await finalizeCallRecord(ctx, u.callSid);
+  if (terminal) await finalizeCallRecords(ctx, [u.callSid]);
   return updated > 0;
 }
 

@@ -43,19 +43,20 @@ export function orderingKey(w: RecordWrite): string {
  * Applies one write to PostgreSQL. Idempotent: replaying it, or replaying it after later writes,
  * leaves the same rows.
  */
-export async function applyRecordWrite(ctx: Context, w: RecordWrite): Promise<{ moved?: boolean }> {
+export async function applyRecordWrite(ctx: Context, w: RecordWrite): Promise<void> {
   switch (w.kind) {
     case 'start':
       await storeCallStart(ctx, w.call);
-      return {};
+      return;
     case 'call':
       await storeCallUpdate(ctx, w.callSid, w.patch, w.events, w.at);
-      return {};
+      return;
     case 'status':
-      return { moved: await storeStatus(ctx, w.update) };
+      await storeStatus(ctx, w.update);
+      return;
     case 'callback-task':
       await storeCallbackTask(ctx, w.task);
-      return {};
+      return;
     default: {
       const never: never = w;
       throw new Error(`unknown record write ${(never as { kind: string }).kind}`);

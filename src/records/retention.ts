@@ -1,6 +1,6 @@
 import { Queue, Worker as BullWorker } from 'bullmq';
 import type { Context } from '../context';
-import { createBullConnection } from '../db/redis';
+import { createBlockingRedis } from '../db/redis';
 import type { Worker } from '../workers';
 import { audit, type AuditInput } from './audit';
 
@@ -64,8 +64,8 @@ export async function purgeExpiredRecords(ctx: Context, now: Date = ctx.clock.no
 export async function startRetentionWorker(ctx: Context): Promise<Worker> {
   const log = ctx.log.child({ worker: RETENTION_QUEUE });
   const opts = { prefix: ctx.redisPrefix + 'bull' };
-  const queueConnection = createBullConnection(ctx.redisUrl);
-  const workerConnection = createBullConnection(ctx.redisUrl);
+  const queueConnection = createBlockingRedis(ctx.redisUrl);
+  const workerConnection = createBlockingRedis(ctx.redisUrl);
   const queue = new Queue(RETENTION_QUEUE, { connection: queueConnection, ...opts });
   await queue.upsertJobScheduler(SCHEDULER_ID, { pattern: DAILY_AT, tz: ctx.config.PRACTICE_TIME_ZONE }, { name: 'purge', opts: { removeOnComplete: 30, removeOnFail: 100 } });
   const worker = new BullWorker(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Context } from '../context';
-import { createBullConnection } from '../db/redis';
+import { createBlockingRedis } from '../db/redis';
 
 /** A reminder job names one attempt of one reminder; everything else is re-read when it runs. */
 export interface ReminderJobData {
@@ -19,18 +19,18 @@ export interface ReminderQueueOptions {
 
 interface ReminderQueue {
   readonly queue: Queue<ReminderJobData>;
-  readonly connection: ReturnType<typeof createBullConnection>;
+  readonly connection: ReturnType<typeof createBlockingRedis>;
 }
 
 const queues = new WeakMap<Context, ReminderQueue>();
 
 /** BullMQ connection and key prefix of a context (a fresh connection: the caller closes it). */
 export function bullOptions(ctx: Context) {
-  return { connection: createBullConnection(ctx.redisUrl), prefix: `${ctx.redisPrefix}bull` };
+  return { connection: createBlockingRedis(ctx.redisUrl), prefix: `${ctx.redisPrefix}bull` };
 }
 
 // BullMQ leaves a connection it was handed open on close; its owner closes it.
-export async function closeConnection(c: ReturnType<typeof createBullConnection>): Promise<void> {
+export async function closeConnection(c: ReturnType<typeof createBlockingRedis>): Promise<void> {
   await c.quit().catch(() => c.disconnect());
 }
 

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { getPresence } from '../../src/routing/presence';
 import { startRouting, until, type RoutingHarness } from '../e2e/routing-harness';
@@ -78,6 +79,7 @@ describe('agent console in headless Chromium', () => {
     await page.waitForFunction(() => /available again/.test(document.getElementById('message')!.textContent ?? ''));
     await page.waitForFunction(() => document.getElementById('state')!.textContent === 'available');
 
+    await recordsWritten(h.app);
     const record = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } });
     expect(record).toMatchObject({ agentId: agent.id, disposition: 'message_taken', notes: 'Paciente pregunta por dosis; <b>llamar</b> mañana' });
     expect(caller.ended).toBe(true);

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import type { SimCall } from '../../src/sim';
 import { heardSince, startIvr, verifyByKeypad, type Ivr } from './ivr-harness';
 
@@ -41,6 +42,7 @@ describe('appointments', () => {
     expect(appts).toHaveLength(1);
     expect(appts[0]!.start).toEqual(new Date('2026-03-05T19:00:00Z'));
     expect(appts[0]!.slot!.status).toBe('busy');
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec).toMatchObject({ intent: 'appointment', outcome: 'self_served' });
     await call.hangup();

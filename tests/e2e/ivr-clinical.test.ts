@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { forgetHoursCache } from '../../src/ivr/business-hours';
 import { CLOSED_AT, expectTransferred, heardSince, OPEN_AT, startIvr, verifyByKeypad, type Ivr } from './ivr-harness';
 
@@ -21,8 +22,9 @@ describe('nurse or pharmacist', () => {
     await call.press('3');
     expect(call.transcript()).toContain('To speak with a nurse, press 1. To speak with a pharmacist, press 2.');
     await call.press('1');
-    const detail = await expectTransferred(ivr.db, call, 'clinical');
+    const detail = await expectTransferred(ivr, call, 'clinical');
     expect(detail).toMatchObject({ skills: ['en', 'nurse'], priority: 5, verified: true });
+    await recordsWritten(ivr.app);
     expect((await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } })).intent).toBe('clinical');
   });
 
@@ -32,7 +34,7 @@ describe('nurse or pharmacist', () => {
     await verifyByKeypad(call, '2', rosa.dob);
     await call.speak('tengo una pregunta para la enfermera o el farmacéutico');
     await call.speak('farmacéutico');
-    const detail = await expectTransferred(ivr.db, call, 'clinical');
+    const detail = await expectTransferred(ivr, call, 'clinical');
     expect(detail).toMatchObject({ skills: ['es', 'pharmacist'] });
   });
 
@@ -47,6 +49,7 @@ describe('nurse or pharmacist', () => {
     expect(call.bridge?.to).toBe(ivr.practice.onCallNurse);
     await call.bridge!.hangup();
     expect(call.transcript()).toContain('Thank you for calling Careline Health. Goodbye.');
+    await recordsWritten(ivr.app);
     const dial = await ivr.db.callEvent.findFirstOrThrow({ where: { callSid: call.sid, type: 'dial' } });
     expect(dial.detail).toMatchObject({ status: 'completed' });
     expect(await ivr.db.callbackTask.count({ where: { callSid: call.sid } })).toBe(0);
@@ -64,6 +67,7 @@ describe('nurse or pharmacist', () => {
     expect(call.waitingFor).toBe('record');
     await call.record({ durationSec: 25, digits: '#' });
     expect(call.transcript()).toContain('A clinician will call you back as soon as possible.');
+    await recordsWritten(ivr.app);
     const task = await ivr.db.callbackTask.findFirstOrThrow({ where: { callSid: call.sid } });
     expect(task).toMatchObject({ reason: 'clinical_urgent', priority: 10, queueName: 'clinical', patientId: ana.id, phone: ana.phone, language: 'en' });
     expect(task.recordingUrl).toMatch(/Recordings\/RE/);
@@ -84,6 +88,7 @@ describe('after hours and holidays', () => {
     await call.press('1');
     await call.record({ durationSec: 12 });
     expect(call.transcript()).toContain('We will call you back within one business day.');
+    await recordsWritten(ivr.app);
     const task = await ivr.db.callbackTask.findFirstOrThrow({ where: { callSid: call.sid } });
     // Tuesday 19:30 -> due at Wednesday's closing time, 17:00 New York
     expect(task).toMatchObject({ reason: 'after_hours', priority: 0, dueAt: new Date('2026-03-04T22:00:00Z') });
@@ -99,6 +104,7 @@ describe('after hours and holidays', () => {
     await call.speak('sí, un mensaje');
     await call.record({ durationSec: 0 });
     expect(call.transcript()).toContain('Le devolveremos la llamada dentro de un día hábil.');
+    await recordsWritten(ivr.app);
     const task = await ivr.db.callbackTask.findFirstOrThrow({ where: { callSid: call.sid } });
     expect(task).toMatchObject({ reason: 'after_hours', language: 'es', phone: '+17865550100', patientId: null, recordingUrl: null });
     expect((await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } })).outcome).toBe('callback');
@@ -119,6 +125,7 @@ describe('after hours and holidays', () => {
       await call.silence();
       expect(call.transcript()).toContain('Thank you for calling Careline Health. Goodbye.');
       expect(call.ended).toBe(true);
+      await recordsWritten(ivr.app);
       expect(await ivr.db.callbackTask.count({ where: { callSid: call.sid } })).toBe(0);
     } finally {
       await ivr.db.holiday.delete({ where: { id: holiday.id } });

@@ -5,7 +5,7 @@ import { getAction } from '../../src/flow/actions';
 import { forgetHoursCache } from '../../src/ivr/business-hours';
 import { loadSession, type CallSession } from '../../src/flow/session';
 import { parseTwiml, type Verb } from '../../src/sim';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { recordsWritten, startTestApp, type TestApp } from '../helpers/app';
 import { newCallSid } from '../helpers/twilio-request';
 
 // The engine on the fixture flows (every node kind, a sub-flow), driven directly step by step.
@@ -58,6 +58,7 @@ test('collect, branch, action, dial with its fallback, voicemail and callback ta
   expect(parseTwiml(vm).map((v) => v.verb)).toEqual(['Say', 'Record', 'Redirect']);
   const bye = await step({ recordingUrl: 'https://recordings.example/x/Recordings/RE1', recordingSid: 'RE1' });
   expect(said(bye)).toEqual(['Adiós.']);
+  await recordsWritten(app);
   const task = await app.ctx.db.callbackTask.findFirstOrThrow({ where: { callSid } });
   expect(task).toMatchObject({ reason: 'voicemail', language: 'es', phone: '+12125550199', recordingSid: 'RE1' });
   const events = await app.ctx.db.callEvent.findMany({ where: { callSid, type: 'node' } });
@@ -78,6 +79,7 @@ test('retries then fallback; 0 reaches the operator, closed -> voicemail; a stal
   // no business hours in this database: the practice is closed, the operator node goes to voicemail
   const op = await step({ digits: '0' });
   expect(parseTwiml(op).map((v) => v.verb)).toEqual(['Say', 'Record', 'Redirect']);
+  await recordsWritten(app);
   const input = await app.ctx.db.callEvent.findMany({ where: { callSid, type: 'input' } });
   expect(input.map((e) => e.detail)).toEqual(expect.arrayContaining([expect.objectContaining({ global: 'operator' })]));
 });

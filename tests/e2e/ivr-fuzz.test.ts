@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { parseTwiml, type SimCall } from '../../src/sim';
 import { postSigned } from '../helpers/twilio-request';
 import { CLOSED_AT, OPEN_AT, startIvr, type Ivr } from './ivr-harness';
@@ -107,6 +108,7 @@ test('random input and repeated webhooks at every step: always valid TwiML, neve
   }
   expect(requests).toBeGreaterThan(CALLS * 5);
   // The random callers got deep into the flows, not just the greeting.
+  await recordsWritten(ivr.app);
   const visited = await ivr.db.callEvent.findMany({ where: { type: 'node' }, distinct: ['name'], select: { name: true } });
   console.log(`fuzz seed ${seed}: ${requests} requests, ${visited.length} distinct nodes`, visited.map((v) => v.name).sort().join(' '));
   expect(visited.length).toBeGreaterThanOrEqual(25);

@@ -1,7 +1,7 @@
 import type { Clock } from '../../src/context';
 import type { Db } from '../../src/db/client';
 import { TwilioSim, type SimCall } from '../../src/sim';
-import { startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
+import { recordsWritten, startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
 
 // Shared set-up of the IVR end-to-end tests: a careline app with a settable clock, the local Twilio
 // pointed at it, and a small practice of its own (no dependence on the demo seed).
@@ -134,8 +134,9 @@ export async function verifyByKeypad(call: SimCall, lang: '1' | '2', dob: string
 }
 
 /** The call's events of one type, oldest first. */
-export async function eventsOf(db: Db, callSid: string, type?: string) {
-  return db.callEvent.findMany({ where: { callSid, ...(type ? { type } : {}) }, orderBy: [{ at: 'asc' }, { key: 'asc' }] });
+export async function eventsOf(ivr: Ivr, callSid: string, type?: string) {
+  await recordsWritten(ivr.app);
+  return ivr.db.callEvent.findMany({ where: { callSid, ...(type ? { type } : {}) }, orderBy: [{ at: 'asc' }, { key: 'asc' }] });
 }
 
 /** The TwiML careline answered last (the flow's latest word to Twilio). */
@@ -145,9 +146,11 @@ export function lastTwiml(call: SimCall): string {
 }
 
 /** Asserts the call was handed to a routing queue, and returns the transfer event's detail. */
-export async function expectTransferred(db: Db, call: SimCall, queue: string): Promise<{ skills: string[]; priority: number; verified: boolean }> {
+export async function expectTransferred(ivr: Ivr, call: SimCall, queue: string): Promise<{ skills: string[]; priority: number; verified: boolean }> {
   const body = call.requests.map((r) => r.body ?? '').find((b) => b.includes('<Enqueue'));
   expect(body).toBeDefined();
+  await recordsWritten(ivr.app);
+  const db = ivr.db;
   const rec = await db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
   expect(rec.queueName).toBe(queue);
   expect(rec.outcome).toBe('transferred');

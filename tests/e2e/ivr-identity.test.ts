@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { eventsOf, expectTransferred, heardSince, startIvr, type Ivr } from './ivr-harness';
 
 // Identification and verification on the inbound line, in English and Spanish, by keypad and speech.
@@ -23,9 +24,10 @@ describe('greeting, language and verification', () => {
     expect(beforeVerified).not.toMatch(/Ana|Okafor|Lisinopril/);
     expect(heardSince(call, 0)).toContain('Thank you, Ana. You are verified.');
     expect(call.transcript()).toContain('For prescription refills, press 1.');
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec).toMatchObject({ language: 'en', patientId: ana.id, verified: true });
-    const events = await eventsOf(ivr.db, call.sid);
+    const events = await eventsOf(ivr, call.sid);
     expect(events.map((e) => e.name)).toEqual(expect.arrayContaining(['greeting', 'language', 'identify', 'ask_dob', 'check_candidates', 'verified', 'main_menu']));
     const dobInput = events.find((e) => e.type === 'input' && e.name === 'ask_dob');
     expect(dobInput?.detail).toMatchObject({ dob: '********', valid: true });
@@ -45,6 +47,7 @@ describe('greeting, language and verification', () => {
     expect(call.transcript()).toContain('Para resurtir una receta, oprima 1.');
     expect(call.gather).toMatchObject({ language: 'es-US', hints: expect.stringContaining('resurtir') });
     expect(call.gather?.hints).not.toContain('refill');
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec).toMatchObject({ language: 'es', patientId: rosa.id, verified: true });
     await call.hangup();
@@ -67,9 +70,10 @@ describe('greeting, language and verification', () => {
     await call.press('1');
     await call.press('2125550101');
     expect(call.transcript()).toContain('Thank you, Ana.');
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec).toMatchObject({ patientId: ana.id, verified: true });
-    const factor = (await eventsOf(ivr.db, call.sid, 'input')).find((e) => e.name === 'ask_phone');
+    const factor = (await eventsOf(ivr, call.sid, 'input')).find((e) => e.name === 'ask_phone');
     expect(factor?.detail).toMatchObject({ factor: '***********' });
     await call.hangup();
   });
@@ -83,6 +87,7 @@ describe('greeting, language and verification', () => {
     await call.speak('zip code');
     await call.speak('6 0 6 0 1');
     expect(call.transcript()).toContain('Thank you, Leo.');
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec).toMatchObject({ patientId: shared.ids[0], verified: true });
     await call.hangup();
@@ -97,8 +102,9 @@ describe('greeting, language and verification', () => {
     await call.press('03031990');
     expect(call.transcript()).toContain('Let me connect you with someone who can help.');
     expect(call.transcript()).not.toMatch(/Ana|For prescription refills/);
-    const detail = await expectTransferred(ivr.db, call, 'general');
+    const detail = await expectTransferred(ivr, call, 'general');
     expect(detail).toMatchObject({ verified: false, skills: ['en'] });
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec.verified).toBe(false);
     expect(rec.patientId).toBeNull();
@@ -122,13 +128,14 @@ describe('greeting, language and verification', () => {
     const audit = await ivr.db.auditEntry.findMany({ where: { patientId: p.id }, orderBy: { at: 'asc' } });
     expect(audit.filter((a) => a.action === 'verify_failed')).toHaveLength(5);
     expect(audit.filter((a) => a.action === 'lockout')).toHaveLength(1);
-    await expectTransferred(ivr.db, second, 'general');
+    await expectTransferred(ivr, second, 'general');
 
     const third = await ivr.call('+16465550177');
     await third.press('1');
     await third.press('05051970');
     expect(third.transcript()).toContain('phone self-service is not available');
     expect(third.transcript()).not.toContain('Lena');
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: third.sid } });
     expect(rec.verified).toBe(false);
   });
@@ -143,6 +150,7 @@ describe('greeting, language and verification', () => {
     await call.press('4155550104');
     expect(call.transcript()).toContain('we could not verify that information');
     expect(call.transcript()).not.toContain('Walter');
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec.verified).toBe(false);
     await call.hangup();
@@ -160,7 +168,7 @@ describe('global keys and retries', () => {
     await call.press('2');
     await call.press('0');
     expect(call.transcript()).toContain('Please hold while we connect you');
-    const detail = await expectTransferred(ivr.db, call, 'general');
+    const detail = await expectTransferred(ivr, call, 'general');
     expect(detail).toMatchObject({ verified: true, skills: ['en'] });
   });
 
@@ -169,7 +177,7 @@ describe('global keys and retries', () => {
     await call.press('2');
     await call.speak('quiero un representante');
     expect(call.transcript()).toContain('Por favor espere mientras le comunicamos');
-    const detail = await expectTransferred(ivr.db, call, 'general');
+    const detail = await expectTransferred(ivr, call, 'general');
     expect(detail).toMatchObject({ verified: false, skills: ['es'] });
   });
 

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { postSigned } from '../helpers/twilio-request';
 import { CLOSED_AT, eventsOf, expectTransferred, heardSince, OPEN_AT, startIvr, verifyByKeypad, type Ivr } from './ivr-harness';
 
@@ -26,9 +27,10 @@ describe('refills', () => {
     const requests = await ivr.db.refillRequest.findMany({ where: { callSid: call.sid } });
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ kind: 'refill', patientId: ana.id, status: 'requested', readyAt: new Date('2026-03-03T17:00:00Z') });
+    await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect(rec).toMatchObject({ intent: 'refill', outcome: 'self_served', verified: true });
-    const events = await eventsOf(ivr.db, call.sid);
+    const events = await eventsOf(ivr, call.sid);
     expect(events.find((e) => e.type === 'input' && e.name === 'ask_rx')?.detail).toMatchObject({ rx: '*******' });
     expect(JSON.stringify(events)).not.toContain(ana.rxRefill);
     await call.press('2');
@@ -89,7 +91,7 @@ describe('refills', () => {
     const requests = await ivr.db.refillRequest.findMany({ where: { callSid: call.sid } });
     expect(requests.map((r) => r.kind)).toEqual(['renewal']);
     await call.press('1');
-    const detail = await expectTransferred(ivr.db, call, 'pharmacy');
+    const detail = await expectTransferred(ivr, call, 'pharmacy');
     expect(detail).toMatchObject({ skills: ['en', 'pharmacist'], verified: true });
   });
 
@@ -104,7 +106,7 @@ describe('refills', () => {
     expect(heardSince(call, mark)).not.toContain('Metformina');
     await call.press('1111111#');
     expect(call.transcript()).toContain('We still could not find that prescription number.');
-    await expectTransferred(ivr.db, call, 'pharmacy');
+    await expectTransferred(ivr, call, 'pharmacy');
     expect(await ivr.db.refillRequest.count({ where: { callSid: call.sid } })).toBe(0);
   });
 
@@ -117,6 +119,6 @@ describe('refills', () => {
     expect(call.transcript()).toContain("Sorry, I didn't hear anything.");
     await call.silence();
     await call.silence();
-    await expectTransferred(ivr.db, call, 'pharmacy');
+    await expectTransferred(ivr, call, 'pharmacy');
   });
 });

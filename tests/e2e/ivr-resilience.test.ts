@@ -4,7 +4,7 @@ import { createRedis } from '../../src/db/redis';
 import { startFlow, flowStartUrl, registerAction, getAction } from '../../src/flow';
 import { loadSession } from '../../src/flow/session';
 import { TwilioSim } from '../../src/sim';
-import { startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../helpers/app';
+import { recordsWritten, startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../helpers/app';
 import { createTestRedis } from '../helpers/redis';
 import { newCallSid, postSigned } from '../helpers/twilio-request';
 import { CARELINE_NUMBER, CLOSED_AT, createPractice, fakeClock, OPEN_AT } from './ivr-harness';
@@ -101,6 +101,7 @@ describe('starting flows from other modules', () => {
       expect(call.transcript()).toContain('Nuestra oficina está cerrada en este momento.');
       await call.press('1');
       await call.record({ durationSec: 5 });
+      await recordsWritten(app);
       const task = await app.ctx.db.callbackTask.findFirstOrThrow({ where: { callSid: call.sid } });
       expect(task).toMatchObject({ phone: '+13055550102', language: 'es', reason: 'after_hours' });
       const session = await loadSession(app.ctx, call.sid);

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { forgetHoursCache } from '../../src/ivr/business-hours';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { addPatient, NY_OPENS, startReminderHarness, waitFor, type ReminderHarness } from '../integration/reminders-fixtures';
@@ -70,6 +71,7 @@ describe('appointment reminder calls', () => {
     const attempt = await h.ctx.db.reminderAttempt.findFirstOrThrow({ where: { callSid: call.sid } });
     expect(attempt.status).toBe('reschedule');
     // The scheduling sub-flow's own menu (schedule / reschedule / cancel) is what plays now.
+    await recordsWritten(h);
     const session = await h.ctx.db.callEvent.findMany({ where: { callSid: call.sid, type: 'node' }, orderBy: { at: 'asc' } });
     expect(session.map((e) => e.name)).toContain('appt_menu');
   });
@@ -88,6 +90,7 @@ describe('appointment reminder calls', () => {
     await call.settled();
     expect(call.queue?.name).toBe('scheduling');
     expect((await h.ctx.db.reminderAttempt.findFirstOrThrow({ where: { callSid: call.sid } })).status).toBe('transferred');
+    await recordsWritten(h);
     expect(await h.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } })).toMatchObject({ queueName: 'scheduling', verified: true });
   });
 });

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { getPresence } from '../../src/routing/presence';
 import { startRouting, until, type RoutingHarness } from './routing-harness';
 
@@ -16,6 +17,7 @@ describe('press 1 for a callback: kept in line and routed later like a call', ()
     await caller.press('1');
     expect(caller.ended).toBe(true);
     expect(caller.transcript()).toContain('Conservamos su lugar');
+    await recordsWritten(h.app);
     const stored = await h.app.ctx.db.callbackTask.findFirstOrThrow({ where: { callSid: caller.sid } });
     expect(stored).toMatchObject({ reason: 'queue_callback', status: 'open', phone: '+13055550151', language: 'es', queueName: 'pharmacy' });
     expect((await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } })).outcome).toBe('callback');
@@ -39,12 +41,14 @@ describe('press 1 for a callback: kept in line and routed later like a call', ()
     const callback = h.sim.callsTo('+13055550151').at(-1)!;
     expect(callback.transcript()).toContain('le llamamos de');
     expect(callback.bridge?.to).toBe(`client:agent_${agent.agentId}`);
+    await recordsWritten(h.app);
     expect(await h.app.ctx.db.callbackTask.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: 'assigned', agentId: agent.agentId });
 
     await callback.hangup();
     await until('wrap-up', async () => (await getPresence(h.app.ctx, agent.agentId)).state === 'wrap-up', h.sim);
     const wrap = await agent.agent.put(`/api/calls/cb-${stored.id}/wrapup`).set('X-CSRF-Token', agent.csrf).send({ disposition: 'refill_processed', notes: 'Llamada devuelta' });
     expect(wrap.body).toMatchObject({ saved: true, available: true });
+    await recordsWritten(h.app);
     expect(await h.app.ctx.db.callbackTask.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: 'done', notes: 'Llamada devuelta' });
     expect((await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: callback.sid } })).disposition).toBe('refill_processed');
 
@@ -60,6 +64,7 @@ describe('press 1 for a callback: kept in line and routed later like a call', ()
     h.sim.setNumberBehaviour('+13055550153', 'no-answer');
     const caller = await h.call('+13055550153', { queue: 'pharmacy', requiredSkills: [], language: 'en', reason: 'refill', verified: false });
     await caller.press('1');
+    await recordsWritten(h.app);
     const stored = await h.app.ctx.db.callbackTask.findFirstOrThrow({ where: { callSid: caller.sid } });
     const agent = await h.agent('cb-agent2@example.org', { en: 5, pharmacy: 3 });
     h.phone(agent, 'answer');
@@ -69,6 +74,7 @@ describe('press 1 for a callback: kept in line and routed later like a call', ()
     await until('wrap-up after the unanswered callback', async () => (await getPresence(h.app.ctx, agent.agentId)).state === 'wrap-up', h.sim);
     const wrap = await agent.agent.put(`/api/calls/cb-${stored.id}/wrapup`).set('X-CSRF-Token', agent.csrf).send({ disposition: 'callback_needed', notes: 'No answer' });
     expect(wrap.body.available).toBe(true);
+    await recordsWritten(h.app);
     expect(await h.app.ctx.db.callbackTask.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: 'open', notes: 'No answer', agentId: null });
   });
 });

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { routingTick } from '../../src/routing/escalation-worker';
 import { getPresence } from '../../src/routing/presence';
 import type { ClientIncoming } from '../../src/sim';
@@ -53,6 +54,7 @@ describe('escalation, ring-no-answer and abandonment end to end', () => {
 
     expect(slowPhone.offered.map((o) => o.parentCallSid)).toEqual([first.sid]);
     expect(slowPhone.offered[0]!.status).toBe('no-answer');
+    await recordsWritten(h.app);
     const events = await h.app.ctx.db.callEvent.findMany({ where: { callSid: first.sid, name: 'ring_no_answer' } });
     expect(events).toHaveLength(1);
     expect(first.queue?.name).toBe('general'); // back in the queue, not dropped
@@ -94,6 +96,7 @@ describe('escalation, ring-no-answer and abandonment end to end', () => {
 
     clock.at = new Date(clock.at.getTime() + 12_000);
     await caller.hangup();
+    await recordsWritten(h.app);
     const record = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } });
     expect(record.outcome).toBe('abandoned');
     expect(record.waitSec).toBe(12);

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { getPresence } from '../../src/routing/presence';
 import { startRouting, until, type RoutingHarness } from './routing-harness';
 
@@ -27,6 +28,7 @@ describe('skill-based routing end to end (local Twilio)', () => {
     expect(esPhone.offered[0]!.params).toMatchObject({ queue: 'clinical', language: 'es', reason: 'clinical' });
     expect((await getPresence(h.app.ctx, es.agentId)).state).toBe('busy');
     expect((await getPresence(h.app.ctx, en.agentId)).state).toBe('available');
+    await recordsWritten(h.app);
     const record = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } });
     expect(record).toMatchObject({ agentId: es.agentId, queueName: 'clinical' });
     expect(record.agentAnsweredAt).not.toBeNull();
@@ -38,6 +40,7 @@ describe('skill-based routing end to end (local Twilio)', () => {
     expect(wrap.status).toBe(200);
     expect(wrap.body.available).toBe(true);
     expect((await getPresence(h.app.ctx, es.agentId)).state).toBe('available');
+    await recordsWritten(h.app);
     const after = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } });
     expect(after).toMatchObject({ disposition: 'resolved', notes: 'Dosis explicada' });
     await h.setStatus(en, 'offline');

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { getPresence } from '../../src/routing/presence';
 import type { LoggedIn } from '../helpers/staff';
 import { startRouting, until, type RoutingHarness } from './routing-harness';
@@ -79,6 +80,7 @@ describe('decline, hold, warm and cold transfers, transfer out', () => {
     await h.sim.idle();
     expect(caller.bridge?.to).toBe('+15559990000');
     expect(await state(dee)).toBe('wrap-up');
+    await recordsWritten(h.app);
     const events = await h.app.ctx.db.callEvent.findMany({ where: { callSid: caller.sid, name: 'transfer' }, orderBy: { at: 'asc' } });
     expect(events.map((e) => (e.detail as { to: string; mode: string }).to)).toEqual(['agent', 'queue', 'number']);
     expect(deePhone!.offered).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { getPresence } from '../../src/routing/presence';
 import type { SimCall } from '../../src/sim';
 import type { LoggedIn } from '../helpers/staff';
@@ -46,6 +47,7 @@ describe('two careline instances, many concurrent calls and agents', () => {
     const allParents = phones.flatMap((p) => p.offered.filter((o) => o.status !== 'ringing').map((o) => o.parentCallSid));
     expect(new Set(allParents).size).toBe(CALLERS);
     for (const p of phones) expect(p.offered).toHaveLength(2);
+    await recordsWritten(h.app);
     const records = await h.app.ctx.db.callRecord.findMany({ where: { callSid: { in: callers.map((c) => c.sid) } } });
     expect(records.filter((r) => r.agentId).length).toBe(CALLERS);
     await Promise.all(callers.filter((c) => !c.ended).map((c) => c.hangup()));

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { fakeClock } from './ivr-harness';
 import { startRouting, type RoutingHarness } from './routing-harness';
 
@@ -60,6 +61,7 @@ describe('what a waiting caller hears', () => {
     await second.record({ durationSec: 8, digits: '#' });
     expect(second.transcript()).toContain('Gracias. Le llamaremos.');
     expect(second.ended).toBe(true);
+    await recordsWritten(h.app);
     const task = await h.app.ctx.db.callbackTask.findFirstOrThrow({ where: { callSid: second.sid } });
     expect(task).toMatchObject({ reason: 'voicemail', language: 'es', queueName: 'general', status: 'open' });
     expect(task.recordingUrl).toMatch(/Recordings\/RE/);

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import http from 'node:http';
 import request from 'supertest';
 import { routingTick } from '../../src/routing/escalation-worker';
@@ -95,6 +96,7 @@ describe("an agent's browser closing mid-call", () => {
     expectValidTwiml(caller);
     expect((await getPresence(h.app.ctx, who.agentId)).state).toBe('wrap-up');
     expect((await getTask(h.app.ctx, taskId))?.state).toBe('wrapup');
+    await recordsWritten(h.app);
     const rec = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } });
     expect(rec).toMatchObject({ status: 'completed', agentId: who.agentId, queueName: 'general' });
     expect(rec.agentAnsweredAt).not.toBeNull();
@@ -129,6 +131,7 @@ describe("an agent's browser closing mid-call", () => {
       return phone.offered[1]?.status === 'accepted';
     });
     expect(phone.offered.map((o) => o.parentCallSid)).toEqual([caller.sid, next.sid]);
+    await recordsWritten(h.app);
     expect(await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } })).toMatchObject({ disposition: 'other' });
     await next.hangup();
     expectValidTwiml(next);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import querystring from 'node:querystring';
 import twilio from 'twilio';
 import type { SimCall } from '../../src/sim';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
+import { recordsWritten, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
 import { postSigned } from '../helpers/twilio-request';
 import { startIvr, verifyByKeypad, type Ivr } from '../e2e/ivr-harness';
 import { expectValidTwiml } from './fault-helpers';
@@ -97,6 +97,7 @@ describe('hostile input at the boundary', () => {
       expectRefused(await postRaw(ivr.app, path, body, signatureOver(ivr.app, path, body)));
     }
     // Nothing was started for the bad call, and the real call is still where it was.
+    await recordsWritten(ivr.app);
     expect(await ivr.db.callRecord.count({ where: { callSid: voice.CallSid } })).toBe(0);
     expect(call.waitingFor).toBe('gather');
     await call.press('1');
@@ -136,6 +137,7 @@ describe('hostile input at the boundary', () => {
     expect(await ivr.db.patient.count()).toBe(patients);
     expect(await ivr.db.patient.findFirst({ where: { id: ana.id } })).not.toBeNull();
     // What was said is kept as text (masked or not), never run.
+    await recordsWritten(ivr.app);
     const events = await ivr.db.callEvent.findMany({ where: { callSid: { in: [stranger.sid, verified.sid] } } });
     expect(events.length).toBeGreaterThan(0);
   });

@@ -1,5 +1,5 @@
-import { closeRecordWriteQueue, pendingRecordWrites, startRecordWriter } from '../../src/records/record-write-queue';
-import type { Worker } from '../../src/workers';
+import { recordsWritten } from '../helpers/app';
+import { pendingRecordWrites } from '../../src/records/record-journal';
 import { eventsOf, OPEN_AT, startIvr, verifyByKeypad, type Ivr } from '../e2e/ivr-harness';
 import { APOLOGY, expectValidTwiml, startDatabase, stopDatabase, waitFor } from './fault-helpers';
 
@@ -12,16 +12,12 @@ import { APOLOGY, expectValidTwiml, startDatabase, stopDatabase, waitFor } from 
 
 describe('PostgreSQL stopped and restarted mid-call', () => {
   let ivr: Ivr;
-  let writer: Worker;
   beforeAll(async () => {
+    // The app runs the record writer all the time, as a deployment does; it must wait out the outage.
     ivr = await startIvr(OPEN_AT);
-    // The worker role runs the record writer all the time; it must wait out the outage.
-    writer = await startRecordWriter(ivr.app.ctx);
   });
   afterAll(async () => {
     await startDatabase(ivr.app.testDb.name).catch(() => undefined);
-    await writer.close();
-    await closeRecordWriteQueue(ivr.app.ctx);
     await ivr.close();
   });
 
@@ -31,7 +27,7 @@ describe('PostgreSQL stopped and restarted mid-call', () => {
     await verifyByKeypad(call, '1', ana.dob);
     await call.press('1');
     expect(call.transcript()).toContain('Please enter your prescription number');
-    const eventsBefore = (await eventsOf(ivr.db, call.sid)).length;
+    const eventsBefore = (await eventsOf(ivr, call.sid)).length;
 
     await stopDatabase(ivr.app.testDb.name);
     await call.press(`${ana.rxRefill}#`);
@@ -60,18 +56,20 @@ describe('PostgreSQL stopped and restarted mid-call', () => {
     // Nothing half done, and everything the outage held back is in, once.
     expect(await ivr.db.refillRequest.count({ where: { patientId: ana.id } })).toBe(0);
     for (const c of [call, second]) {
+      await recordsWritten(ivr.app);
       const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: c.sid } });
       expect(rec).toMatchObject({ status: 'completed', direction: 'inbound', from: c.from });
       const tasks = await ivr.db.callbackTask.findMany({ where: { callSid: c.sid } });
       expect(tasks).toHaveLength(1);
       expect(tasks[0]).toMatchObject({ reason: 'voicemail', phone: c.from, status: 'open' });
-      const events = await eventsOf(ivr.db, c.sid);
+      const events = await eventsOf(ivr, c.sid);
       expect(new Set(events.map((e) => e.key)).size).toBe(events.length);
       expect(events.filter((e) => e.type === 'error')).toHaveLength(1);
       expect(events.find((e) => e.type === 'status' && e.name === 'completed')).toBeDefined();
     }
-    const first = await eventsOf(ivr.db, call.sid);
+    const first = await eventsOf(ivr, call.sid);
     expect(first.length).toBeGreaterThan(eventsBefore);
+    await recordsWritten(ivr.app);
     expect(await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } })).toMatchObject({ language: 'en', verified: true });
     expect(await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: second.sid } })).toMatchObject({ language: 'es' });
 

@@ -1,5 +1,5 @@
 import { TwilioSim } from '../../src/sim';
-import { startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
+import { recordsWritten, startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestApp } from '../helpers/app';
 import { CARELINE_NUMBER, createPractice, fakeClock, OPEN_AT, verifyByKeypad, type Practice } from '../e2e/ivr-harness';
 import { APOLOGY, expectValidTwiml, startPrivateRedis, waitFor, type PrivateRedis } from './fault-helpers';
 
@@ -58,6 +58,7 @@ describe('Redis restarted mid-call', () => {
 
     for (const c of [during, after]) {
       expectValidTwiml(c);
+      await recordsWritten(app);
       const tasks = await app.ctx.db.callbackTask.findMany({ where: { callSid: c.sid } });
       expect(tasks).toHaveLength(1);
       expect(tasks[0]).toMatchObject({ reason: 'voicemail', phone: c.from, status: 'open' });

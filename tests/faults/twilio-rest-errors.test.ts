@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { dialReminder } from '../../src/reminders/dial';
 import { initReminderQueue, reminderJobId } from '../../src/reminders/reminder-queue';
@@ -92,6 +93,7 @@ describe('Twilio REST errors on dequeue', () => {
     });
     expect(caller.ended).toBe(true);
     expectValidTwiml(caller);
+    await recordsWritten(h.app);
     const rec = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } });
     expect(rec).toMatchObject({ agentId: who.agentId, queueName: 'general', status: 'completed' });
   });

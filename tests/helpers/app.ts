@@ -4,9 +4,11 @@ import { createApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { systemClock, type Clock, type Context } from '../../src/context';
 import { createLogger } from '../../src/log';
+import { pendingRecordWrites, startRecordWriter } from '../../src/records/record-journal';
 import { createTwilioRest } from '../../src/telephony/twilio-rest';
 import { createTestDb, type TestDb } from './db';
 import { createTestRedis, type TestRedis } from './redis';
+import { waitFor } from './wait';
 
 export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789';
 export const TEST_ACCOUNT_SID = 'AC' + 'a'.repeat(32);
@@ -27,6 +29,8 @@ export interface TestAppOptions {
   /** reuse a database (e.g. two app instances on one database) */
   testDb?: TestDb;
   testRedis?: TestRedis;
+  /** run the record writer, as a deployment does (default true); false to start one in the test */
+  recordWriter?: boolean;
 }
 
 /**
@@ -59,6 +63,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     clock: opts.clock ?? systemClock,
   };
   server.on('request', createApp(ctx));
+  const writer = opts.recordWriter === false ? undefined : await startRecordWriter(ctx);
   return {
     ctx,
     baseUrl,
@@ -68,8 +73,17 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await writer?.close();
       if (!opts.testDb) await testDb.drop();
       if (!opts.testRedis) await testRedis.close();
     },
   };
+}
+
+/**
+ * Waits until every call-record write made so far is in PostgreSQL: webhooks journal their writes
+ * and the record writer applies them moments later.
+ */
+export async function recordsWritten(app: { ctx: Context }): Promise<void> {
+  await waitFor('call-record writes applied', async () => (await pendingRecordWrites(app.ctx)) === 0);
 }

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { applyStatusCallback } from '../../src/records/call-status';
 import { startCallRecord } from '../../src/records/call-start';
 import { appendCallEvent, updateCallRecord } from '../../src/records/call-events';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { recordsWritten, startTestApp, type TestApp } from '../helpers/app';
 import { createAgent, loginAs, type LoggedIn } from '../helpers/staff';
 import { newCallSid } from '../helpers/twilio-request';
 
@@ -47,6 +47,7 @@ describe('call search, call records and the audit log', () => {
     await makeCall(6, 'pharmacy', '+12125550106', {});
     pharmacyAgent = await loginAs(app, 'pat@example.org');
     supervisor = await loginAs(app, 'sue@example.org');
+    await recordsWritten(app);
   });
 
   afterAll(async () => {

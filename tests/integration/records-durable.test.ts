@@ -1,7 +1,7 @@
 import { createRedis } from '../../src/db/redis';
 import { appendCallEvent, updateCallRecord } from '../../src/records/call-events';
 import { writeDurably } from '../../src/records/durable-write';
-import { closeRecordWriteQueue, pendingRecordWrites, startRecordWriter } from '../../src/records/record-write-queue';
+import { pendingRecordWrites, startRecordWriter } from '../../src/records/record-journal';
 import type { Worker } from '../../src/workers';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { newCallSid, postSigned } from '../helpers/twilio-request';
@@ -29,12 +29,11 @@ describe('call-record writes survive a database outage', () => {
   let app: TestApp;
   let writer: Worker | undefined;
   beforeAll(async () => {
-    app = await startTestApp({ clock });
+    app = await startTestApp({ clock, recordWriter: false });
   });
   afterAll(async () => {
     await startDatabase(app.testDb.name).catch(() => undefined);
     await writer?.close();
-    await closeRecordWriteQueue(app.ctx);
     await app.close();
   });
 
@@ -127,6 +126,7 @@ describe('call-record writes survive a database outage', () => {
       clock,
       testDb: app.testDb,
       testRedis: { redis: deadRedis, url: deadRedisUrl, prefix: 'careline:test:dead:', close: async () => deadRedis.disconnect() },
+      recordWriter: false,
     });
     try {
       await stopDatabase(app.testDb.name);
@@ -139,7 +139,6 @@ describe('call-record writes survive a database outage', () => {
       await startDatabase(app.testDb.name);
       broken.server.closeAllConnections();
       await new Promise<void>((r) => broken.server.close(() => r()));
-      await closeRecordWriteQueue(broken.ctx);
       deadRedis.disconnect();
     }
   });

@@ -2,9 +2,8 @@ import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import { recordWrapUpEnd, updateCallRecord } from '../../src/records/call-events';
 import { recordCallbackTask } from '../../src/records/callback-task-write';
-import { closeRecordWriteQueue, pendingRecordWrites, startRecordWriter } from '../../src/records/record-write-queue';
-import type { Worker } from '../../src/workers';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { pendingRecordWrites } from '../../src/records/record-journal';
+import { recordsWritten, startTestApp, type TestApp } from '../helpers/app';
 import { TEST_DATABASE_URL } from '../helpers/env';
 import { createAgent, loginAs } from '../helpers/staff';
 import { newCallSid, postSigned } from '../helpers/twilio-request';
@@ -30,7 +29,6 @@ async function setDbConnections(name: string, allow: boolean): Promise<void> {
 
 describe('the supervisor report over a known day of calls', () => {
   let app: TestApp;
-  let writer: Worker;
   let a1: string;
   let a2: string;
   const sids: Record<string, string> = {};
@@ -69,7 +67,6 @@ describe('the supervisor report over a known day of calls', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ clock });
-    writer = await startRecordWriter(app.ctx);
     a1 = (await createAgent(app.ctx.db, { email: 'ana@example.org', name: 'Ana Alvarez', skills: { en: 5, pharmacy: 3 } })).id;
     a2 = (await createAgent(app.ctx.db, { email: 'ben@example.org', name: 'Ben Brooks', skills: { en: 5, scheduling: 3 } })).id;
     await createAgent(app.ctx.db, { email: 'sue@example.org', name: 'Sue Supervisor', roles: ['supervisor'] });
@@ -116,8 +113,7 @@ describe('the supervisor report over a known day of calls', () => {
     await hangUp(F, '0106', '11:00:00', '11:04:00');
     expect(await pendingRecordWrites(app.ctx)).toBeGreaterThanOrEqual(3);
     await setDbConnections(app.testDb.name, true);
-    for (let i = 0; i < 200 && (await pendingRecordWrites(app.ctx)) > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await pendingRecordWrites(app.ctx)).toBe(0);
+    await recordsWritten(app);
 
     // G 11:40 clinical: leaves the queue for voicemail after 2 min; a callback task follows.
     const G = await ring('G', '11:40:00', '0107');
@@ -146,6 +142,7 @@ describe('the supervisor report over a known day of calls', () => {
     // An after-hours callback task from 08:00, done the next morning (within its SLA).
     clock.t = local('08:00:00');
     await recordCallbackTask(app.ctx, { key: 'after-hours-0800', phone: '+12125550111', reason: 'after_hours' });
+    await recordsWritten(app);
     await app.ctx.db.callbackTask.update({ where: { key: 'after-hours-0800' }, data: { status: 'done', completedAt: local('10:00:00', '2026-11-25') } });
 
     // 16:00 a reminder call (outbound), and the campaign it belongs to.
@@ -165,11 +162,10 @@ describe('the supervisor report over a known day of calls', () => {
 
     // The report is read on Thursday at noon: G's callback (due Wednesday) is overdue by then.
     clock.t = local('12:00:00', '2026-11-26');
+    await recordsWritten(app);
   });
 
   afterAll(async () => {
-    await writer.close();
-    await closeRecordWriteQueue(app.ctx);
     await app.close();
   });
 

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
-import { createBullConnection } from '../../src/db/redis';
+import { createBlockingRedis } from '../../src/db/redis';
 import { RETENTION_QUEUE, purgeExpiredRecords, startRetentionWorker } from '../../src/records/retention';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { recordsWritten, startTestApp, type TestApp } from '../helpers/app';
 import { newCallSid } from '../helpers/twilio-request';
 
 // Recording references and notes older than RECORDS_RETENTION_DAYS are purged by a scheduled job;
@@ -31,6 +31,7 @@ describe('retention purge', () => {
     const result = await purgeExpiredRecords(app.ctx);
     expect(result).toEqual({ cutoff: daysAgo(30), callRecords: 1, callbackTasks: 1, noteEvents: 1 });
 
+    await recordsWritten(app);
     const old = await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: oldSid } });
     expect(old).toMatchObject({ recordingSid: null, recordingUrl: null, notes: null, outcome: 'voicemail', waitSec: 40 });
     expect(await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: newSid } })).toMatchObject({ recordingSid: 'RE' + 'b'.repeat(32), notes: 'recent note' });
@@ -57,7 +58,7 @@ describe('retention purge', () => {
   test('the purge is scheduled daily as one BullMQ job scheduler, however many workers start', async () => {
     const w1 = await startRetentionWorker(app.ctx);
     const w2 = await startRetentionWorker(app.ctx);
-    const connection = createBullConnection(app.ctx.redisUrl);
+    const connection = createBlockingRedis(app.ctx.redisUrl);
     const queue = new Queue(RETENTION_QUEUE, { connection, prefix: app.ctx.redisPrefix + 'bull' });
     try {
       const schedulers = await queue.getJobSchedulers();

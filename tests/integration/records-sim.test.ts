@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { routingTick } from '../../src/routing/escalation-worker';
 import { getPresence } from '../../src/routing/presence';
 import type { TwilioSim } from '../../src/sim/sim';
@@ -48,6 +49,7 @@ describe('call records of calls placed on the local Twilio', () => {
     await c2.hangup();
     await h.sim.idle();
 
+    await recordsWritten(h.app);
     const r1 = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: c1.sid } });
     expect(r1).toMatchObject({ direction: 'inbound', from: '+12125550141', status: 'completed', queueName: 'pharmacy', intent: 'refill', agentId: ana.agentId, outcome: 'answered', disposition: 'resolved' });
     for (const k of ['startedAt', 'ivrEndedAt', 'queueEnteredAt', 'queueExitedAt', 'agentAnsweredAt', 'endedAt'] as const) expect(r1[k]).toBeInstanceOf(Date);

@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { DateTime } from 'luxon';
 import { isInsideWindow, windowFor } from '../../src/reminders/calling-window';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
@@ -74,6 +75,7 @@ describe('a refill campaign across time zones (local Twilio, fake clock)', () =>
       expect(heard).toContain('Hello, this is Maple Clinic calling with a message.');
       expect(heard).toContain('5 5 5, 0 1 0, 0 0 0 0');
       expect(heard).not.toMatch(/Lisinopril/i);
+      await recordsWritten(h);
       const record = await h.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
       expect(record.reminderId).toBe(done.find((r) => r.phone === phone)!.id);
       expect(record.direction).toBe('outbound-api');

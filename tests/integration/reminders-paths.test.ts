@@ -1,3 +1,4 @@
+import { recordsWritten } from '../helpers/app';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { sweepReminders } from '../../src/reminders/reconcile';
 import { addPatient, addPrescription, NY_OPENS, startReminderHarness, waitFor, type ReminderHarness } from './reminders-fixtures';
@@ -49,6 +50,7 @@ describe('reminder call paths', () => {
     expect(r.outcome).toBe('refill_requested');
     expect(r.attemptLog.map((a) => [a.status, a.answeredBy])).toEqual([['refill_requested', 'human']]);
     expect(await h.ctx.db.refillRequest.count({ where: { prescriptionId: rx.id, callSid: call.sid } })).toBe(1);
+    await recordsWritten(h);
     const record = await h.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
     expect([record.reminderId, record.patientId, record.verified]).toEqual([r.id, p.id, true]);
   });

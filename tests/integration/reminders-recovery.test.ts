@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { createBullConnection } from '../../src/db/redis';
+import { createBlockingRedis } from '../../src/db/redis';
 import { CAMPAIGN_QUEUE, startReminderWorkers } from '../../src/reminders/campaign-scheduler';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { sweepReminders } from '../../src/reminders/reconcile';
@@ -80,7 +80,7 @@ describe('daily campaigns', () => {
   test('the worker role schedules the daily campaigns and the sweep, and a campaign job creates a campaign', async () => {
     const h = await startReminderHarness(NY_OPENS);
     const workers = await startReminderWorkers(h.ctx);
-    const connection = createBullConnection(h.ctx.redisUrl);
+    const connection = createBlockingRedis(h.ctx.redisUrl);
     const queue = new Queue(CAMPAIGN_QUEUE, { connection, prefix: `${h.ctx.redisPrefix}bull` });
     try {
       const schedulers = await queue.getJobSchedulers();
@@ -89,7 +89,11 @@ describe('daily campaigns', () => {
       const p = await addPatient(h.ctx, { given: 'Sched', timeZone: 'America/New_York', phone: '+12125557761' });
       await addPrescription(h.ctx, p.id, NY_OPENS, 24);
       await queue.add('campaign', { kind: 'refill' });
-      const c = await waitFor('a campaign', async () => h.ctx.db.campaign.findFirst({ include: { reminders: true } }));
+      // The campaign row comes first, its reminders right after: wait for both.
+      const c = await waitFor('a campaign with its reminder', async () => {
+        const found = await h.ctx.db.campaign.findFirst({ include: { reminders: true } });
+        return found?.reminders.length ? found : null;
+      });
       expect(c.kind).toBe('refill');
       expect(c.reminders).toHaveLength(1);
     } finally {

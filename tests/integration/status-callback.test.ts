@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from '../helpers/app';
+import { recordsWritten, startTestApp, type TestApp } from '../helpers/app';
 import { newCallSid, postSigned } from '../helpers/twilio-request';
 
 describe('POST /webhooks/status', () => {
@@ -17,6 +17,7 @@ describe('POST /webhooks/status', () => {
     const sid = newCallSid();
     const res = await status(sid, 'completed', { CallDuration: '42', Timestamp: 'Tue, 24 Nov 2026 22:00:42 +0000' });
     expect(res.status).toBe(200);
+    await recordsWritten(app);
     const rec = await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: sid } });
     expect(rec.status).toBe('completed');
     expect(rec.durationSec).toBe(42);
@@ -32,6 +33,7 @@ describe('POST /webhooks/status', () => {
     await status(sid, 'ringing');
     await status(sid, 'in-progress');
     await status(sid, 'completed', { CallDuration: '99' });
+    await recordsWritten(app);
     const rec = await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: sid }, include: { events: true } });
     expect(rec.status).toBe('completed');
     expect(rec.durationSec).toBe(30);
@@ -42,6 +44,7 @@ describe('POST /webhooks/status', () => {
   test('concurrent out-of-order callbacks converge on the terminal status', async () => {
     const sid = newCallSid();
     await Promise.all(['completed', 'ringing', 'in-progress', 'initiated', 'completed'].map((s) => status(sid, s)));
+    await recordsWritten(app);
     const rec = await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: sid } });
     expect(rec.status).toBe('completed');
   });

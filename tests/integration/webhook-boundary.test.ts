@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { recordsWritten, startTestApp, type TestApp } from '../helpers/app';
 import { newCallSid, postSigned } from '../helpers/twilio-request';
 
 describe('Twilio webhook boundary', () => {
@@ -59,6 +59,7 @@ describe('Twilio webhook boundary', () => {
     const params = inbound(newCallSid());
     const [a, b] = await Promise.all([postSigned(app, '/webhooks/voice', params), postSigned(app, '/webhooks/voice', params)]);
     expect(a.text).toBe(b.text);
+    await recordsWritten(app);
     expect(await app.ctx.db.callRecord.count({ where: { callSid: params.CallSid } })).toBe(1);
   });
 

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import type { Context } from '../context';
+import { createBlockingRedis } from '../db/redis';
+import type { Worker } from '../workers';
+import { isDbUnavailable, withDbTimeout } from './db-unavailable';
+import { applyRecordWrites } from './record-batch';
+import { applyRecordWrite, decodeRecordWrite, encodeRecordWrite, orderingKey, type RecordWrite } from './record-write';
+
+// Every call-record write goes into a Redis stream (one XADD on the webhook path) and one writer
+// applies the stream to PostgreSQL in batches, deleting entries only once they are written. While
+// PostgreSQL is down entries simply wait: nothing is lost and order is kept. One writer at a time
+// (a lease), so writes are applied in the order they were made; another instance takes over
+// within LEASE_MS if the writer dies, and re-applying a batch is harmless (writes are idempotent).
+
+const JOURNAL = 'records:journal';
+/** Writes PostgreSQL refused for a reason other than being down, kept for an operator. */
+const FAILED = 'records:journal:failed';
+const LEASE = 'records:writer';
+const LEASE_MS = 15_000;
+const BATCH = 500;
+const BLOCK_MS = 1000;
+const WRITE_TIMEOUT_MS = 10_000;
+const OUTAGE_PAUSE_MS = 1000;
+
+const RENEW_OR_TAKE = `
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+/** Appends a write to the journal. Throws when Redis cannot take it. */
+export async function journalRecordWrite(ctx: Context, w: RecordWrite): Promise<void> {
+  await ctx.redis.xadd(JOURNAL, '*', 'w', encodeRecordWrite(w));
+}
+
+/** How many writes wait in the journal: 0 once everything is in PostgreSQL. */
+export async function pendingRecordWrites(ctx: Context): Promise<number> {
+  return ctx.redis.xlen(JOURNAL);
+}
+
+type Entries = [id: string, fields: string[]][];
+
+/**
+ * Starts the writer that applies the journal to PostgreSQL.
+ * @returns a handle main.ts closes on shutdown
+ */
+export async function startRecordWriter(ctx: Context): Promise<Worker> {
+  const log = ctx.log.child({ worker: 'record-writer' });
+  // A connection of its own: XREAD blocks it, and it must wait out a Redis restart, not fail fast.
+  const redis = createBlockingRedis(ctx.redisUrl, ctx.redisPrefix);
+  redis.on('error', () => undefined);
+  const token = `${process.pid}:${randomBytes(6).toString('hex')}`;
+  let stopped = false;
+  let applying = false;
+  let leased = false;
+  let outage = false;
+  let wake = () => undefined as void;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => (clearTimeout(timer), resolve());
+    });
+
+  async function applyEntries(entries: Entries): Promise<void> {
+    const writes = entries.map(([, fields]) => decodeRecordWrite(fields[1]!));
+    try {
+      await withDbTimeout(applyRecordWrites(ctx, writes), WRITE_TIMEOUT_MS);
+    } catch (err) {
+      if (isDbUnavailable(err)) throw err;
+      // Something in the batch is wrong: write one at a time, and set aside only what fails.
+      log.warn('record batch failed; writing it one write at a time', { err: err instanceof Error ? err.name : 'error', writes: writes.length });
+      for (const [i, w] of writes.entries()) await applyAlone(w, entries[i]![1]![1]!);
+    }
+    // Fails fast if Redis has gone (unlike the blocking connection): the batch is then simply
+    // applied again later, and shutdown never waits on a dead Redis.
+    await ctx.redis.xdel(JOURNAL, ...entries.map(([id]) => id));
+  }
+
+  async function applyAlone(w: RecordWrite, encoded: string): Promise<void> {
+    try {
+      await withDbTimeout(applyRecordWrite(ctx, w), WRITE_TIMEOUT_MS);
+    } catch (err) {
+      if (isDbUnavailable(err)) throw err;
+      log.error('call-record write failed; kept in the failed journal', { kind: w.kind, callSid: orderingKey(w), err: err instanceof Error ? err.name : 'error' });
+      await ctx.redis.xadd(FAILED, '*', 'w', encoded);
+    }
+  }
+
+  async function step(): Promise<void> {
+    leased = (await redis.eval(RENEW_OR_TAKE, 1, LEASE, token, LEASE_MS)) === 1;
+    if (!leased) {
+      await pause(LEASE_MS / 3);
+      return;
+    }
+    const read = (await redis.xread('COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', JOURNAL, '0-0')) as [string, Entries][] | null;
+    const entries = read?.[0]?.[1];
+    if (!entries?.length) return;
+    applying = true;
+    try {
+      await applyEntries(entries);
+      if (outage) log.info('database back: journaled call-record writes applied');
+      outage = false;
+    } catch (err) {
+      if (!isDbUnavailable(err)) throw err;
+      if (!outage) log.warn('database unavailable: call-record writes wait in the journal', { writes: entries.length });
+      outage = true;
+      await pause(OUTAGE_PAUSE_MS);
+    } finally {
+      applying = false;
+    }
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await step();
+      } catch (err) {
+        if (stopped) break;
+        log.warn('record writer problem; retrying', { err: err instanceof Error ? err.message : String(err) });
+        await pause(OUTAGE_PAUSE_MS);
+      }
+    }
+  })();
+
+  return {
+    name: 'record-writer',
+    async close() {
+      stopped = true;
+      wake();
+      // A batch being written is finished first; a blocked read, or a command waiting for Redis to
+      // come back, is simply abandoned with its connection.
+      if (applying) await loop;
+      redis.disconnect();
+      if (leased) await ctx.redis.eval(RELEASE, 1, LEASE, token).catch(() => undefined);
+    },
+  };
+}
