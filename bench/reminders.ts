@@ -167,6 +167,7 @@ export async function benchReminders(): Promise<string> {
       ['still queued when the run stopped', queued],
       ['configured limit', `${CPS} calls/s`],
       ['mean rate while dialing', `${fmt((sent.length - 1) / spanS)} calls/s`],
+      ['pacing error against the limit (target within 2%)', `${fmt((Math.abs((sent.length - 1) / spanS - CPS) / CPS) * 100)}%`],
       ['busiest second, requests sent', `${busiestSecond(sent)} (${fmt(busiestSecond(sent) / CPS, 2)} × limit)`],
       ['busiest second, requests received by the local Twilio', `${busiestSecond(received)} (${fmt(busiestSecond(received) / CPS, 2)} × limit)`],
       ['calls outside the patient\'s window', outside],

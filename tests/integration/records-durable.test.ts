@@ -1,6 +1,7 @@
 import { createRedis } from '../../src/db/redis';
 import { appendCallEvent, updateCallRecord } from '../../src/records/call-events';
 import { writeDurably } from '../../src/records/durable-write';
+import { decodeRecordWrite } from '../../src/records/record-write';
 import { pendingRecordWrites, startRecordWriter } from '../../src/records/record-journal';
 import type { Worker } from '../../src/workers';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -116,6 +117,18 @@ describe('call-record writes survive a database outage', () => {
     await waitFor('queued writes drained', async () => (await pendingRecordWrites(app.ctx)) === 0);
     const rec = await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid } });
     expect(rec.disposition).toBe('second');
+  });
+
+  test('a write PostgreSQL refuses is set aside for an operator; the other writes still land', async () => {
+    writer ??= await startRecordWriter(app.ctx);
+    const good = newCallSid();
+    const bad = newCallSid();
+    await updateCallRecord(app.ctx, bad, { patientId: 'no-such-patient' });
+    await updateCallRecord(app.ctx, good, { intent: 'refill' });
+    await waitFor('journal drained', async () => (await pendingRecordWrites(app.ctx)) === 0);
+    expect(await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: good } })).toMatchObject({ intent: 'refill' });
+    const failed = await app.ctx.redis.xrange('records:journal:failed', '-', '+');
+    expect(failed.map(([, fields]) => decodeRecordWrite(fields[1]!))).toEqual([expect.objectContaining({ kind: 'call', callSid: bad, patch: { patientId: 'no-such-patient' } })]);
   });
 
   test('with Redis down as well, the write is lost with an error log but the status webhook still answers', async () => {
