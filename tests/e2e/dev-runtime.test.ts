@@ -37,6 +37,9 @@ describe('npm run dev with embedded defaults', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'careline-dev-'));
   let child: ChildProcess;
   let out = '';
+  // A step that hangs fails with what careline logged, not with the test's own timeout.
+  const within = <T>(what: string, ms: number, p: Promise<T>): Promise<T> =>
+    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s; careline said:\n${out.slice(-4000)}`)), ms).unref())]);
 
   afterAll(async () => {
     if (child && child.exitCode === null) {
@@ -62,10 +65,10 @@ describe('npm run dev with embedded defaults', () => {
 
     // The development defaults of src/config.ts: the local Twilio signs with them.
     const sim = new TwilioSim({ baseUrl: base, accountSid: 'AC00000000000000000000000000000000', authToken: 'dev-auth-token' });
-    const call = await sim.inboundCall({ from: '+12125550123', to: '+15550100000' });
+    const call = await within('the call', 30_000, sim.inboundCall({ from: '+12125550123', to: '+15550100000' }));
     expect(call.errors).toEqual([]);
     expect(call.transcript()).toMatch(/medical emergency/i);
-    await call.hangup();
+    await within('the hang-up', 15_000, call.hangup());
     await sim.close();
 
     // SIGTERM to the whole npm process group; 'close' waits for careline itself (it holds the pipes).
@@ -73,7 +76,7 @@ describe('npm run dev with embedded defaults', () => {
     // PostgreSQL, Redis, then the embedded servers).
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     process.kill(-child.pid!, 'SIGTERM');
-    await exited;
+    await within('the graceful shutdown', 30_000, exited);
     expect(out).toMatch(/shutting down/);
     expect(out).toMatch(/careline stopped/);
     expect(out).not.toMatch(/shutdown failed/);
