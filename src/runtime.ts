@@ -7,7 +7,7 @@ import { startEmbeddedPostgres, startEmbeddedRedis, type Embedded } from './db/e
 import { applyMigrations } from './db/migrate';
 import { createRedis } from './db/redis';
 import { seedDemo } from './db/seed';
-import { logger } from './log';
+import { logger, type Logger } from './log';
 import { createTwilioRest } from './telephony/twilio-rest';
 import { startWorkers, type Worker } from './workers';
 
@@ -80,10 +80,21 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
         await closed;
         clearTimeout(force);
       }
-      for (const w of workers) await w.close();
+      for (const w of workers) await closeWorker(w, log);
       await ctx.db.$disconnect();
       ctx.redis.disconnect();
       for (const e of embedded.reverse()) await e.stop();
     },
   };
+}
+
+const WORKER_CLOSE_MS = 5_000;
+
+/** Closes a worker, giving up after a while so that one stuck connection cannot hold shutdown forever. */
+async function closeWorker(w: Worker, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), WORKER_CLOSE_MS)));
+  const outcome = await Promise.race([w.close().then(() => 'closed' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') log.warn('worker did not close in time; shutting down without it', { worker: w.name });
 }

@@ -54,6 +54,9 @@ export async function startEmbeddedRedis(dataDir: string, log: Logger): Promise<
   const port = await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C (or SIGTERM to npm's group) must reach careline only, which
+    // stops redis-server itself, last, after the workers that use it have closed.
+    detached: true,
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
