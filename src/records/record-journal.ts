@@ -62,14 +62,24 @@ export async function startRecordWriter(ctx: Context): Promise<Worker> {
     });
 
   async function applyEntries(entries: Entries): Promise<void> {
-    const writes = entries.map(([, fields]) => decodeRecordWrite(fields[1]!));
+    const decoded: { w: RecordWrite; encoded: string }[] = [];
+    for (const [, fields] of entries) {
+      const encoded = fields[1] ?? '';
+      try {
+        decoded.push({ w: decodeRecordWrite(encoded), encoded });
+      } catch {
+        // Unreadable: it must not block the writes behind it.
+        log.error('unreadable call-record write; kept in the failed journal');
+        await ctx.redis.xadd(FAILED, '*', 'w', encoded);
+      }
+    }
     try {
-      await withDbTimeout(applyRecordWrites(ctx, writes), WRITE_TIMEOUT_MS);
+      await withDbTimeout(applyRecordWrites(ctx, decoded.map((d) => d.w)), WRITE_TIMEOUT_MS);
     } catch (err) {
       if (isDbUnavailable(err)) throw err;
       // Something in the batch is wrong: write one at a time, and set aside only what fails.
-      log.warn('record batch failed; writing it one write at a time', { err: err instanceof Error ? err.name : 'error', writes: writes.length });
-      for (const [i, w] of writes.entries()) await applyAlone(w, entries[i]![1]![1]!);
+      log.warn('record batch failed; writing it one write at a time', { err: err instanceof Error ? err.name : 'error', writes: decoded.length });
+      for (const d of decoded) await applyAlone(d.w, d.encoded);
     }
     // Fails fast if Redis has gone (unlike the blocking connection): the batch is then simply
     // applied again later, and shutdown never waits on a dead Redis.

@@ -119,16 +119,19 @@ describe('call-record writes survive a database outage', () => {
     expect(rec.disposition).toBe('second');
   });
 
-  test('a write PostgreSQL refuses is set aside for an operator; the other writes still land', async () => {
+  test('a write PostgreSQL refuses, or one that cannot be read, is set aside for an operator; the other writes still land', async () => {
     writer ??= await startRecordWriter(app.ctx);
     const good = newCallSid();
     const bad = newCallSid();
     await updateCallRecord(app.ctx, bad, { patientId: 'no-such-patient' });
+    await app.ctx.redis.xadd('records:journal', '*', 'w', '{not json');
     await updateCallRecord(app.ctx, good, { intent: 'refill' });
     await waitFor('journal drained', async () => (await pendingRecordWrites(app.ctx)) === 0);
     expect(await app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: good } })).toMatchObject({ intent: 'refill' });
     const failed = await app.ctx.redis.xrange('records:journal:failed', '-', '+');
-    expect(failed.map(([, fields]) => decodeRecordWrite(fields[1]!))).toEqual([expect.objectContaining({ kind: 'call', callSid: bad, patch: { patientId: 'no-such-patient' } })]);
+    expect(failed.map(([, fields]) => fields[1])).toContain('{not json');
+    const refused = failed.filter(([, fields]) => fields[1] !== '{not json').map(([, fields]) => decodeRecordWrite(fields[1]!));
+    expect(refused).toEqual([expect.objectContaining({ kind: 'call', callSid: bad, patch: { patientId: 'no-such-patient' } })]);
   });
 
   test('with Redis down as well, the write is lost with an error log but the status webhook still answers', async () => {
