@@ -5,7 +5,7 @@ import { journalRecordWrite } from './record-journal';
 import { applyRecordWrite, orderingKey, type RecordWrite } from './record-write';
 
 /** How long a webhook waits for PostgreSQL when Redis cannot take a write. */
-export const DB_WRITE_TIMEOUT_MS = 1500;
+const DB_WRITE_TIMEOUT_MS = 1500;
 
 /**
  * Keeps a call-record write: in the journal (record-journal.ts), which the record writer applies

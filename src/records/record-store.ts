@@ -3,9 +3,10 @@ import { Prisma } from '../db/client';
 import { addBusinessDays } from '../ivr/business-hours';
 import { finalizeCallRecords } from './finalize';
 
-// The database side of every call-record write. Each function is idempotent and independent of the
-// order in which it runs relative to the others, because the durable path (durable-write.ts) may
-// replay any of them later, twice, or after writes that happened after it.
+// The database side of a single call-record write (record-batch.ts applies many at once, to the
+// same effect). Each function is idempotent and independent of the order in which it runs relative
+// to the others, because the record journal (record-journal.ts) may apply any of them again, or
+// after writes that happened after it.
 
 /** Twilio's first word about a call (the Voice URL request), as stored. */
 export interface CallStart {
@@ -148,11 +149,8 @@ export async function storeCallUpdate(ctx: Context, callSid: string, patch: Call
   if (Object.keys(patch).length || events.some((e) => e.type === 'agent' && e.name === WRAP_UP_END)) await finalizeCallRecords(ctx, [callSid]);
 }
 
-/**
- * Stores one status callback. Safe twice and in any order.
- * @returns true when the record moved forward
- */
-export async function storeStatus(ctx: Context, u: StatusUpdate): Promise<boolean> {
+/** Stores one status callback. Safe twice and in any order. */
+export async function storeStatus(ctx: Context, u: StatusUpdate): Promise<void> {
   const rank = statusRank(u.status);
   const terminal = TERMINAL_STATUSES.includes(u.status);
   const facts = twilioFacts(u);
@@ -187,7 +185,6 @@ export async function storeStatus(ctx: Context, u: StatusUpdate): Promise<boolea
       });
   }
   if (terminal) await finalizeCallRecords(ctx, [u.callSid]);
-  return updated > 0;
 }
 
 /**
