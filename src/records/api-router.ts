@@ -7,6 +7,7 @@ import type { Prisma } from '../db/client';
 import { audit, staffActor } from './audit';
 import { BadCursor, callSearchQuery, MAX_PAGE_SIZE, searchCalls } from './call-search';
 import { recordScope, seesAllRecords } from './record-access';
+import { recordsSettled } from './record-journal';
 import { buildReport } from './report';
 import { reportCsv } from './report-csv';
 import { parseReportRange, RangeError400 } from './report-range';
@@ -63,10 +64,16 @@ export function recordsApiRouter(ctx: Context): Router {
   const router = Router();
   const supervisors = requireStaff(ctx, 'supervisor');
   const staff = requireStaff(ctx);
+  // Webhooks journal their writes (record-journal.ts): a read waits for those already made.
+  const settled = async (_req: Request, _res: express.Response, next: express.NextFunction) => {
+    await recordsSettled(ctx);
+    next();
+  };
 
   router.get(
     '/reports',
     supervisors,
+    settled,
     route(async (req, res) => {
       const q = parseQuery(reportQuery, req);
       const range = await badInputAs400(async () => parseReportRange(q, ctx.config.PRACTICE_TIME_ZONE, ctx.clock.now()));
@@ -77,6 +84,7 @@ export function recordsApiRouter(ctx: Context): Router {
   router.get(
     '/reports.csv',
     supervisors,
+    settled,
     route(async (req, res) => {
       const q = parseQuery(reportQuery, req);
       const range = await badInputAs400(async () => parseReportRange(q, ctx.config.PRACTICE_TIME_ZONE, ctx.clock.now()));
@@ -89,6 +97,7 @@ export function recordsApiRouter(ctx: Context): Router {
   router.get(
     '/calls',
     staff,
+    settled,
     route(async (req, res) => {
       const q = parseQuery(callSearchQuery, req);
       const s = staffOf(res);
@@ -116,6 +125,7 @@ export function recordsApiRouter(ctx: Context): Router {
   router.get(
     '/call-records/:callSid',
     staff,
+    settled,
     route(async (req, res) => {
       const rec = await scopedRecord(req, res, { events: { orderBy: { at: 'asc' } }, patient: { select: { id: true, givenName: true, familyName: true } } });
       await audit(ctx, { ...staffActor(req, res), action: 'read', entity: 'call_record', entityId: rec.callSid, patientId: rec.patientId ?? undefined });
@@ -127,6 +137,7 @@ export function recordsApiRouter(ctx: Context): Router {
     '/call-records/:callSid',
     express.json({ limit: '16kb' }),
     staff,
+    settled,
     route(async (req, res) => {
       const body = parseBody(recordPatch, req.body);
       const rec = await scopedRecord(req, res);

@@ -38,6 +38,22 @@ export async function pendingRecordWrites(ctx: Context): Promise<number> {
   return ctx.redis.xlen(JOURNAL);
 }
 
+const SETTLE_POLL_MS = 20;
+
+/**
+ * Waits, at most `maxMs`, until every write journaled so far is in PostgreSQL: staff reading
+ * records (search, a record, reports) see the calls that just happened. Never throws; if Redis
+ * cannot say, it returns at once.
+ */
+export async function recordsSettled(ctx: Context, maxMs = 2000): Promise<void> {
+  const until = Date.now() + maxMs;
+  try {
+    while ((await pendingRecordWrites(ctx)) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+  } catch {
+    // Redis is down: nothing is journaled now (writes go to PostgreSQL directly).
+  }
+}
+
 type Entries = [id: string, fields: string[]][];
 
 /**

@@ -4,7 +4,10 @@ import { startCallRecord } from '../../src/records/call-start';
 import { appendCallEvent, updateCallRecord } from '../../src/records/call-events';
 import { recordsWritten, startTestApp, type TestApp } from '../helpers/app';
 import { createAgent, loginAs, type LoggedIn } from '../helpers/staff';
-import { newCallSid } from '../helpers/twilio-request';
+import { createTestRedis } from '../helpers/redis';
+import { newCallSid, postSigned } from '../helpers/twilio-request';
+import { pendingRecordWrites, startRecordWriter } from '../../src/records/record-journal';
+import type { Worker } from '../../src/workers';
 
 // Staff find calls, read and annotate call records; every read and change is audited, agents see
 // only their queues' records and never the audit log, and the log cannot be rewritten.
@@ -155,6 +158,31 @@ describe('call search, call records and the audit log', () => {
     await expect(app.ctx.db.auditEntry.deleteMany({})).rejects.toThrow(/append-only/);
     await expect(app.ctx.db.$executeRawUnsafe('TRUNCATE "AuditEntry"')).rejects.toThrow(/append-only/);
     expect(await app.ctx.db.auditEntry.count()).toBeGreaterThan(0);
+  });
+
+  test('a supervisor reading calls right after their webhooks sees them (the read waits for the journal)', async () => {
+    // An app of its own whose record writer starts late, so the webhook's write is still journaled
+    // when the supervisor asks.
+    const testRedis = await createTestRedis();
+    const quiet = await startTestApp({ testDb: app.testDb, testRedis, recordWriter: false });
+    let writer: Worker | undefined;
+    try {
+      const sue = await loginAs(quiet, 'sue@example.org');
+      const sid = newCallSid();
+      const hook = await postSigned(quiet, '/webhooks/status', { AccountSid: quiet.ctx.config.TWILIO_ACCOUNT_SID, CallSid: sid, From: '+12125550177', To: '+15550100000', Direction: 'inbound', CallStatus: 'completed', CallDuration: '30' });
+      expect(hook.status).toBe(200);
+      expect(await pendingRecordWrites(quiet.ctx)).toBe(1);
+      const read = sue.agent.get(`/api/call-records/${sid}`).then((r) => r);
+      const search = sue.agent.get('/api/calls').query({ number: '2125550177' }).then((r) => r);
+      await new Promise((r) => setTimeout(r, 300));
+      writer = await startRecordWriter(quiet.ctx);
+      expect((await read).status).toBe(200);
+      expect((await read).body).toMatchObject({ callSid: sid, status: 'completed', durationSec: 30 });
+      expect((await search).body.items.map((c: { callSid: string }) => c.callSid)).toEqual([sid]);
+    } finally {
+      await writer?.close();
+      await quiet.close();
+    }
   });
 
   test('the audit log pages with a cursor', async () => {
