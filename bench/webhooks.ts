@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createDb } from '../src/db/client';
 import { seedDemo } from '../src/db/seed';
+import { RECORD_JOURNAL } from '../src/records/record-journal';
 import { createLogger } from '../src/log';
 import { TwilioSim, type SimCall } from '../src/sim';
 import { closedLoop, newSid, openLoop, scriptFrom, send, type LoadResult, type ScriptStep } from './lib/replay';
@@ -73,7 +74,7 @@ async function journalDrained(prefix: string): Promise<number> {
   const redis = new Redis(REDIS_URL, { keyPrefix: prefix });
   const started = Date.now();
   try {
-    while ((await redis.xlen('records:journal')) > 0) {
+    while ((await redis.xlen(RECORD_JOURNAL)) > 0) {
       if (Date.now() - started > 120_000) throw new Error('the record journal did not drain within 120 s');
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -2,7 +2,8 @@ import type { Context } from '../context';
 import { redisIsDown } from '../db/redis';
 import { isDbUnavailable, withDbTimeout } from './db-unavailable';
 import { journalRecordWrite } from './record-journal';
-import { applyRecordWrite, orderingKey, type RecordWrite } from './record-write';
+import { applyRecordWrites } from './record-batch';
+import { writeSubject, type RecordWrite } from './record-write';
 
 /** How long a webhook waits for PostgreSQL when Redis cannot take a write. */
 const DB_WRITE_TIMEOUT_MS = 1500;
@@ -25,11 +26,11 @@ export async function writeDurably(ctx: Context, w: RecordWrite): Promise<{ fate
     }
   }
   try {
-    await withDbTimeout(applyRecordWrite(ctx, w), DB_WRITE_TIMEOUT_MS);
+    await withDbTimeout(applyRecordWrites(ctx, [w]), DB_WRITE_TIMEOUT_MS);
     return { fate: 'written' };
   } catch (err) {
     if (!isDbUnavailable(err)) throw err;
-    ctx.log.error('call-record write lost: database and Redis both unavailable', { kind: w.kind, callSid: orderingKey(w) });
+    ctx.log.error('call-record write lost: database and Redis both unavailable', { kind: w.kind, callSid: writeSubject(w) });
     return { fate: 'lost' };
   }
 }

@@ -4,10 +4,9 @@ import { finalizeCallRecords } from './finalize';
 import { storeCallbackTask, storeStatus, TERMINAL_STATUSES, WRAP_UP_END, type CallEventInput, type CallRecordPatch } from './record-store';
 import type { RecordWrite } from './record-write';
 
-// Applies a batch of journaled writes in a few set-based statements instead of several per write:
-// the record writer's whole cost is per batch, so it keeps up with the webhooks that feed it.
-// Same result as applying each write alone (record-write.ts), which stays the path for a single
-// write that a batch cannot take.
+// Applies call-record writes to PostgreSQL: a batch of journaled writes in a few set-based
+// statements instead of several per write, so the record writer keeps up with the webhooks that
+// feed it. The one way writes reach PostgreSQL; a single write is a batch of one.
 
 type ColumnType = 'text' | 'int' | 'boolean' | 'timestamptz';
 

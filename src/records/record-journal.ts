@@ -4,7 +4,7 @@ import { createBlockingRedis } from '../db/redis';
 import type { Worker } from '../workers';
 import { isDbUnavailable, withDbTimeout } from './db-unavailable';
 import { applyRecordWrites } from './record-batch';
-import { applyRecordWrite, decodeRecordWrite, encodeRecordWrite, orderingKey, type RecordWrite } from './record-write';
+import { decodeRecordWrite, encodeRecordWrite, writeSubject, type RecordWrite } from './record-write';
 
 // Every call-record write goes into a Redis stream (one XADD on the webhook path) and one writer
 // applies the stream to PostgreSQL in batches, deleting entries only once they are written. While
@@ -12,9 +12,10 @@ import { applyRecordWrite, decodeRecordWrite, encodeRecordWrite, orderingKey, ty
 // (a lease), so writes are applied in the order they were made; another instance takes over
 // within LEASE_MS if the writer dies, and re-applying a batch is harmless (writes are idempotent).
 
-const JOURNAL = 'records:journal';
-/** Writes PostgreSQL refused for a reason other than being down, kept for an operator. */
-const FAILED = 'records:journal:failed';
+/** The journal's Redis key (under the deployment's key prefix). */
+export const RECORD_JOURNAL = 'records:journal';
+/** Writes PostgreSQL refused for a reason other than being down (or unreadable), kept for an operator. */
+export const FAILED_JOURNAL = 'records:journal:failed';
 const LEASE = 'records:writer';
 const LEASE_MS = 15_000;
 const BATCH = 500;
@@ -30,12 +31,12 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 
 /** Appends a write to the journal. Throws when Redis cannot take it. */
 export async function journalRecordWrite(ctx: Context, w: RecordWrite): Promise<void> {
-  await ctx.redis.xadd(JOURNAL, '*', 'w', encodeRecordWrite(w));
+  await ctx.redis.xadd(RECORD_JOURNAL, '*', 'w', encodeRecordWrite(w));
 }
 
 /** How many writes wait in the journal: 0 once everything is in PostgreSQL. */
 export async function pendingRecordWrites(ctx: Context): Promise<number> {
-  return ctx.redis.xlen(JOURNAL);
+  return ctx.redis.xlen(RECORD_JOURNAL);
 }
 
 const SETTLE_POLL_MS = 20;
@@ -86,7 +87,7 @@ export async function startRecordWriter(ctx: Context): Promise<Worker> {
       } catch {
         // Unreadable: it must not block the writes behind it.
         log.error('unreadable call-record write; kept in the failed journal');
-        await ctx.redis.xadd(FAILED, '*', 'w', encoded);
+        await ctx.redis.xadd(FAILED_JOURNAL, '*', 'w', encoded);
       }
     }
     try {
@@ -99,16 +100,16 @@ export async function startRecordWriter(ctx: Context): Promise<Worker> {
     }
     // Fails fast if Redis has gone (unlike the blocking connection): the batch is then simply
     // applied again later, and shutdown never waits on a dead Redis.
-    await ctx.redis.xdel(JOURNAL, ...entries.map(([id]) => id));
+    await ctx.redis.xdel(RECORD_JOURNAL, ...entries.map(([id]) => id));
   }
 
   async function applyAlone(w: RecordWrite, encoded: string): Promise<void> {
     try {
-      await withDbTimeout(applyRecordWrite(ctx, w), WRITE_TIMEOUT_MS);
+      await withDbTimeout(applyRecordWrites(ctx, [w]), WRITE_TIMEOUT_MS);
     } catch (err) {
       if (isDbUnavailable(err)) throw err;
-      log.error('call-record write failed; kept in the failed journal', { kind: w.kind, callSid: orderingKey(w), err: err instanceof Error ? err.name : 'error' });
-      await ctx.redis.xadd(FAILED, '*', 'w', encoded);
+      log.error('call-record write failed; kept in the failed journal', { kind: w.kind, callSid: writeSubject(w), err: err instanceof Error ? err.name : 'error' });
+      await ctx.redis.xadd(FAILED_JOURNAL, '*', 'w', encoded);
     }
   }
 
@@ -118,7 +119,7 @@ export async function startRecordWriter(ctx: Context): Promise<Worker> {
       await pause(LEASE_MS / 3);
       return;
     }
-    const read = (await redis.xread('COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', JOURNAL, '0-0')) as [string, Entries][] | null;
+    const read = (await redis.xread('COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', RECORD_JOURNAL, '0-0')) as [string, Entries][] | null;
     const entries = read?.[0]?.[1];
     if (!entries?.length) return;
     applying = true;

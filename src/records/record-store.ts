@@ -3,10 +3,10 @@ import { Prisma } from '../db/client';
 import { addBusinessDays } from '../ivr/business-hours';
 import { finalizeCallRecords } from './finalize';
 
-// The database side of a single call-record write (record-batch.ts applies many at once, to the
-// same effect). Each function is idempotent and independent of the order in which it runs relative
-// to the others, because the record journal (record-journal.ts) may apply any of them again, or
-// after writes that happened after it.
+// The shapes of call-record writes, and the database side of the two kinds that record-batch.ts
+// applies one at a time (status callbacks, callback tasks). Each is idempotent and independent of
+// the order in which it runs relative to other writes, because the record journal
+// (record-journal.ts) may apply any of them again, or after writes that happened after it.
 
 /** Twilio's first word about a call (the Voice URL request), as stored. */
 export interface CallStart {
@@ -103,51 +103,13 @@ function twilioFacts(f: { direction?: string; from?: string; to?: string; parent
   return out;
 }
 
-/** Creates a bare record when a domain write arrives before Twilio's first word (idempotent). */
-async function ensureRecord(ctx: Context, callSid: string, at: Date): Promise<void> {
-  await ctx.db.callRecord.upsert({ where: { callSid }, create: { callSid, direction: 'inbound', startedAt: at }, update: {} });
-}
-
 /** The record starts at the earliest moment anyone saw the call, whichever write came first. */
 async function startNoLaterThan(ctx: Context, callSid: string, at: Date): Promise<void> {
   await ctx.db.callRecord.updateMany({ where: { callSid, startedAt: { gt: at } }, data: { startedAt: at } });
 }
 
-/** Stores the start of a call (Voice URL request). */
-export async function storeCallStart(ctx: Context, c: CallStart & { at: Date }): Promise<void> {
-  const facts = twilioFacts(c);
-  await ctx.db.callRecord.upsert({
-    where: { callSid: c.callSid },
-    create: { ...facts, callSid: c.callSid, direction: c.direction, status: 'ringing', statusRank: 3, startedAt: c.at },
-    update: facts,
-  });
-  await ctx.db.callRecord.updateMany({ where: { callSid: c.callSid, statusRank: { lt: 3 } }, data: { status: 'ringing', statusRank: 3 } });
-  await startNoLaterThan(ctx, c.callSid, c.at);
-}
-
 /** The event name (type `agent`) that marks the end of an agent's after-call work on a call. */
 export const WRAP_UP_END = 'wrap_up_end';
-
-/**
- * Stores what one step of a call found out: fields of its record and its events, in three
- * statements (upsert, one INSERT of the events, the derived figures). A key seen before keeps its
- * first event; the same write twice leaves the same rows.
- * @param at - when the write was made (the record's start if this is the first word of the call)
- */
-export async function storeCallUpdate(ctx: Context, callSid: string, patch: CallRecordPatch, events: (CallEventInput & { at: Date })[], at: Date): Promise<void> {
-  await ctx.db.callRecord.upsert({
-    where: { callSid },
-    create: { ...(patch as Prisma.CallRecordUncheckedCreateInput), callSid, direction: 'inbound', startedAt: at },
-    update: patch,
-  });
-  if (events.length) {
-    await ctx.db.callEvent.createMany({
-      data: events.map((e) => ({ callSid, key: e.key, type: e.type, name: e.name, detail: (e.detail ?? undefined) as Prisma.InputJsonValue | undefined, at: e.at })),
-      skipDuplicates: true,
-    });
-  }
-  if (Object.keys(patch).length || events.some((e) => e.type === 'agent' && e.name === WRAP_UP_END)) await finalizeCallRecords(ctx, [callSid]);
-}
 
 /** Stores one status callback. Safe twice and in any order. */
 export async function storeStatus(ctx: Context, u: StatusUpdate): Promise<void> {

@@ -1,19 +1,8 @@
-import type { Context } from '../context';
-import {
-  storeCallbackTask,
-  storeCallUpdate,
-  storeCallStart,
-  storeStatus,
-  type CallEventInput,
-  type CallRecordPatch,
-  type CallStart,
-  type NewCallbackTask,
-  type StatusUpdate,
-} from './record-store';
+import type { CallEventInput, CallRecordPatch, CallStart, NewCallbackTask, StatusUpdate } from './record-store';
 
 /**
- * One call-record write as data, so it can wait in a queue while PostgreSQL is down and be replayed
- * later. Every time in it was taken when the write happened, never when it is replayed.
+ * One call-record write as data, so it can wait in the record journal and be applied later (see
+ * record-batch.ts). Every time in it was taken when the write happened, never when it is applied.
  */
 export type RecordWrite =
   | { kind: 'start'; call: CallStart & { at: Date } }
@@ -21,8 +10,8 @@ export type RecordWrite =
   | { kind: 'status'; update: StatusUpdate }
   | { kind: 'callback-task'; task: NewCallbackTask & { at: Date } };
 
-/** The key that orders a write: writes with the same key are applied in the order they were made. */
-export function orderingKey(w: RecordWrite): string {
+/** The call a write is about (a callback task without one: its key), for logs. */
+export function writeSubject(w: RecordWrite): string {
   switch (w.kind) {
     case 'start':
       return w.call.callSid;
@@ -32,31 +21,6 @@ export function orderingKey(w: RecordWrite): string {
       return w.update.callSid;
     case 'callback-task':
       return w.task.callSid ?? `task-${w.task.key}`;
-    default: {
-      const never: never = w;
-      throw new Error(`unknown record write ${(never as { kind: string }).kind}`);
-    }
-  }
-}
-
-/**
- * Applies one write to PostgreSQL. Idempotent: replaying it, or replaying it after later writes,
- * leaves the same rows.
- */
-export async function applyRecordWrite(ctx: Context, w: RecordWrite): Promise<void> {
-  switch (w.kind) {
-    case 'start':
-      await storeCallStart(ctx, w.call);
-      return;
-    case 'call':
-      await storeCallUpdate(ctx, w.callSid, w.patch, w.events, w.at);
-      return;
-    case 'status':
-      await storeStatus(ctx, w.update);
-      return;
-    case 'callback-task':
-      await storeCallbackTask(ctx, w.task);
-      return;
     default: {
       const never: never = w;
       throw new Error(`unknown record write ${(never as { kind: string }).kind}`);
