@@ -90,10 +90,13 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
 
 const WORKER_CLOSE_MS = 5_000;
 
-/** Closes a worker, giving up after a while so that one stuck connection cannot hold shutdown forever. */
-async function closeWorker(w: Worker, log: Logger): Promise<void> {
+/**
+ * Closes a worker, giving up after a while so that one stuck connection cannot hold shutdown forever.
+ * @param ms - how long to wait
+ */
+export async function closeWorker(w: Worker, log: Logger, ms = WORKER_CLOSE_MS): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), WORKER_CLOSE_MS)));
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
   const outcome = await Promise.race([w.close().then(() => 'closed' as const), late]);
   clearTimeout(timer);
   if (outcome === 'late') log.warn('worker did not close in time; shutting down without it', { worker: w.name });
