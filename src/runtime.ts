@@ -56,6 +56,8 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
     await seedDemo(ctx);
   }
 
+  // Workers before the listener: once careline answers /healthz it is fully up.
+  const workers = config.ROLE !== 'server' ? await startWorkers(ctx) : [];
   let server: Server | undefined;
   if (config.ROLE !== 'worker') {
     const app = createApp(ctx);
@@ -64,7 +66,6 @@ export async function startRuntime(config: Config = loadConfig()): Promise<Runti
     });
     log.info(`careline listening on ${config.publicBaseUrl}`, { port: config.PORT });
   }
-  const workers = config.ROLE !== 'server' ? await startWorkers(ctx) : [];
 
   return {
     ctx,
