@@ -1,4 +1,5 @@
 import type { Context } from '../context';
+import type { Prisma } from '../db/client';
 
 /** Outcomes this module derives; any other outcome was set by the IVR, routing or reminders and is kept. */
 export const DERIVED_OUTCOMES = ['answered', 'abandoned', 'ivr_hangup', 'unanswered', 'completed'] as const;
@@ -16,9 +17,10 @@ export const DERIVED_OUTCOMES = ['answered', 'abandoned', 'ivr_hangup', 'unanswe
  *   answered, abandoned when the call ended while queued, unanswered for busy / no-answer /
  *   failed / canceled, ivr_hangup for an inbound call that ended in the IVR, completed otherwise
  * @param callSids - the calls
+ * @returns the statement, run when awaited (or in a batch's transaction)
  */
-export async function finalizeCallRecords(ctx: Context, callSids: string[]): Promise<void> {
-  await ctx.db.$executeRaw`
+export function finalizeCallRecords(ctx: Context, callSids: string[]): Prisma.PrismaPromise<number> {
+  return ctx.db.$executeRaw`
     UPDATE "CallRecord" r SET
       "waitSec" = CASE WHEN r."queueEnteredAt" IS NULL THEN r."waitSec"
         ELSE GREATEST(0, ROUND(EXTRACT(EPOCH FROM (COALESCE(r."queueExitedAt", r."agentAnsweredAt", r."endedAt") - r."queueEnteredAt"))))::int END,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context';
+import type { Prisma } from '../db/client';
 import { finalizeCallRecords } from './finalize';
-import { storeCallbackTask, storeStatus, TERMINAL_STATUSES, WRAP_UP_END, type CallEventInput, type CallRecordPatch } from './record-store';
+import { callbackTaskDue, callbackTaskUpsert, statusStatements, TERMINAL_STATUSES, WRAP_UP_END, type CallEventInput, type CallRecordPatch } from './record-store';
 import type { RecordWrite } from './record-write';
 
 // Applies call-record writes to PostgreSQL: a batch of journaled writes in a few set-based
@@ -53,7 +54,8 @@ const patchColumns = Object.entries(PATCH_COLUMNS) as [keyof CallRecordPatch, Co
 
 // One row per call, as JSON: the records that do not exist yet are created bare, then every row
 // updates its record (facts and patch fields where given; an announced call is at least ringing
-// and starts no later than it was announced).
+// and starts no later than it was announced). The update also names its calls in $2, so that the
+// planner looks them up by index instead of joining a seq scan of every record.
 const ROW_TYPE = [
   `"callSid" text`,
   'at timestamptz',
@@ -78,7 +80,7 @@ const UPDATE_RECORDS = `
     "startedAt" = CASE WHEN x.ringing THEN LEAST(r."startedAt", x.at AT TIME ZONE 'UTC') ELSE r."startedAt" END,
     "updatedAt" = now() AT TIME ZONE 'UTC'
   FROM jsonb_to_recordset($1::jsonb) AS x(${ROW_TYPE})
-  WHERE r."callSid" = x."callSid"`;
+  WHERE r."callSid" = x."callSid" AND r."callSid" = ANY($2::text[])`;
 
 const INSERT_EVENTS = `
   INSERT INTO "CallEvent" ("id", "callSid", "key", "at", "type", "name", "detail")
@@ -119,21 +121,28 @@ export async function applyRecordWrites(ctx: Context, writes: RecordWrite[]): Pr
       finalize.add(w.update.callSid);
     }
   }
+  // Due dates read the business hours, so they are known before the transaction starts.
+  const tasks = writes.flatMap((w) => (w.kind === 'callback-task' ? [w.task] : []));
+  const due = await Promise.all(tasks.map((t) => callbackTaskDue(ctx, t)));
+
+  // One transaction: one commit (one WAL flush) per batch instead of one per statement.
   // Status callbacks first: a record they create starts when Twilio says the call started, not
-  // when a domain write of the same batch was made. They are a few per call, with rules of their
-  // own, so one at a time.
-  for (const w of writes) if (w.kind === 'status') await storeStatus(ctx, w.update);
+  // when a domain write of the same batch was made.
+  const statements: Prisma.PrismaPromise<unknown>[] = statusStatements(
+    ctx,
+    writes.flatMap((w) => (w.kind === 'status' ? [w.update] : [])),
+  );
   if (rows.size) {
-    const json = [...rows.values()].map((r) => ({ id: randomUUID(), callSid: r.callSid, at: r.at.toISOString(), ringing: r.ringing, ...r.facts, ...jsonPatch(r.patch) }));
-    await ctx.db.$executeRawUnsafe(CREATE_RECORDS, JSON.stringify(json));
-    await ctx.db.$executeRawUnsafe(UPDATE_RECORDS, JSON.stringify(json));
+    const json = JSON.stringify([...rows.values()].map((r) => ({ id: randomUUID(), callSid: r.callSid, at: r.at.toISOString(), ringing: r.ringing, ...r.facts, ...jsonPatch(r.patch) })));
+    statements.push(ctx.db.$executeRawUnsafe(CREATE_RECORDS, json), ctx.db.$executeRawUnsafe(UPDATE_RECORDS, json, [...rows.keys()]));
   }
   if (events.length) {
     const json = events.map((e) => ({ id: randomUUID(), callSid: e.callSid, key: e.key, at: e.at.toISOString(), type: e.type, name: e.name ?? null, detail: e.detail ?? null }));
-    await ctx.db.$executeRawUnsafe(INSERT_EVENTS, JSON.stringify(json));
+    statements.push(ctx.db.$executeRawUnsafe(INSERT_EVENTS, JSON.stringify(json)));
   }
-  for (const w of writes) if (w.kind === 'callback-task') await storeCallbackTask(ctx, w.task);
-  if (finalize.size) await finalizeCallRecords(ctx, [...finalize]);
+  tasks.forEach((t, i) => statements.push(callbackTaskUpsert(ctx, t, due[i]!)));
+  if (finalize.size) statements.push(finalizeCallRecords(ctx, [...finalize]));
+  if (statements.length) await ctx.db.$transaction(statements);
 }
 
 /** Dates as ISO strings (read back as timestamptz); every other value as it is. */

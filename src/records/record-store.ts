@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Context } from '../context';
-import { Prisma } from '../db/client';
+import type { Prisma } from '../db/client';
 import { addBusinessDays } from '../ivr/business-hours';
-import { finalizeCallRecords } from './finalize';
 
-// The shapes of call-record writes, and the database side of the two kinds that record-batch.ts
-// applies one at a time (status callbacks, callback tasks). Each is idempotent and independent of
+// The shapes of call-record writes, and the database side of the two kinds with rules of their own
+// that record-batch.ts hands over (status callbacks, callback tasks). Each is idempotent and independent of
 // the order in which it runs relative to other writes, because the record journal
 // (record-journal.ts) may apply any of them again, or after writes that happened after it.
 
@@ -92,61 +92,80 @@ export function statusRank(status: string): number {
   return RANK[status] ?? 0;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
-}
-
-/** Twilio's facts about a call never change, so writing them again (in any order) is harmless. */
-function twilioFacts(f: { direction?: string; from?: string; to?: string; parentCallSid?: string; accountSid?: string }) {
-  const out: Record<string, string> = {};
-  for (const k of ['direction', 'from', 'to', 'parentCallSid', 'accountSid'] as const) if (f[k] !== undefined) out[k] = f[k];
-  return out;
-}
-
-/** The record starts at the earliest moment anyone saw the call, whichever write came first. */
-async function startNoLaterThan(ctx: Context, callSid: string, at: Date): Promise<void> {
-  await ctx.db.callRecord.updateMany({ where: { callSid, startedAt: { gt: at } }, data: { startedAt: at } });
-}
-
 /** The event name (type `agent`) that marks the end of an agent's after-call work on a call. */
 export const WRAP_UP_END = 'wrap_up_end';
 
-/** Stores one status callback. Safe twice and in any order. */
-export async function storeStatus(ctx: Context, u: StatusUpdate): Promise<void> {
-  const rank = statusRank(u.status);
-  const terminal = TERMINAL_STATUSES.includes(u.status);
-  const facts = twilioFacts(u);
-  const startedAt = terminal && u.durationSec !== undefined ? new Date(u.at.getTime() - u.durationSec * 1000) : u.at;
-  await ctx.db.callRecord.upsert({
-    where: { callSid: u.callSid },
-    create: { ...facts, callSid: u.callSid, direction: u.direction ?? 'inbound', startedAt },
-    update: facts,
-  });
-  await startNoLaterThan(ctx, u.callSid, startedAt);
-  // Rank only grows, so each of these fields is written by at most one callback.
-  const { count: updated } = await ctx.db.callRecord.updateMany({
-    where: { callSid: u.callSid, statusRank: { lt: rank } },
-    data: {
-      status: u.status,
-      statusRank: rank,
-      ...(u.status === 'in-progress' ? { answeredAt: u.at } : {}),
-      ...(terminal ? { endedAt: u.at } : {}),
-      ...(u.durationSec !== undefined ? { durationSec: u.durationSec } : {}),
-      ...(u.answeredBy ? { answeredBy: u.answeredBy } : {}),
-    },
-  });
-  // A terminal callback may overtake `in-progress`: answered is then still known from the duration.
-  if (u.status === 'in-progress' && updated === 0) {
-    await ctx.db.callRecord.updateMany({ where: { callSid: u.callSid, answeredAt: null }, data: { answeredAt: u.at } });
+// Status callbacks of a batch, as JSON rows (one per call in each round; see statusStatements).
+// Updates also name their calls in $2: without it the planner joins a seq scan of every record.
+const STATUS_ROW = `id text, "callSid" text, status text, rank int, terminal boolean, at timestamptz, "startedAt" timestamptz,
+  "durationSec" int, "answeredBy" text, direction text, "from" text, "to" text, "accountSid" text, "parentCallSid" text, "eventId" text`;
+
+// A call a callback is the first word about gets a bare record, starting when Twilio says it started.
+const CREATE_FOR_STATUS = `
+  INSERT INTO "CallRecord" ("id", "callSid", "direction", "startedAt", "updatedAt")
+  SELECT x.id, x."callSid", COALESCE(x.direction, 'inbound'), x."startedAt" AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+  FROM jsonb_to_recordset($1::jsonb) AS x(${STATUS_ROW})
+  ON CONFLICT ("callSid") DO NOTHING`;
+
+// What every callback may write whatever its rank: Twilio's facts (they never change), the
+// earliest start anyone saw, and the answer time of an in-progress overtaken by a terminal status.
+const FACTS_FOR_STATUS = `
+  UPDATE "CallRecord" r SET
+    "direction" = COALESCE(x.direction, r."direction"),
+    "from" = COALESCE(x."from", r."from"),
+    "to" = COALESCE(x."to", r."to"),
+    "accountSid" = COALESCE(x."accountSid", r."accountSid"),
+    "parentCallSid" = COALESCE(x."parentCallSid", r."parentCallSid"),
+    "startedAt" = LEAST(r."startedAt", x."startedAt" AT TIME ZONE 'UTC'),
+    "answeredAt" = CASE WHEN x.status = 'in-progress' THEN COALESCE(r."answeredAt", x.at AT TIME ZONE 'UTC') ELSE r."answeredAt" END,
+    "updatedAt" = now() AT TIME ZONE 'UTC'
+  FROM jsonb_to_recordset($1::jsonb) AS x(${STATUS_ROW})
+  WHERE r."callSid" = x."callSid" AND r."callSid" = ANY($2::text[])`;
+
+// Rank only grows, so each of these fields is written by at most one callback; the callback that
+// moves the status gets its status event.
+const ADVANCE_STATUS = `
+  WITH advanced AS (
+    UPDATE "CallRecord" r SET
+      "status" = x.status,
+      "statusRank" = x.rank,
+      "answeredAt" = CASE WHEN x.status = 'in-progress' THEN x.at AT TIME ZONE 'UTC' ELSE r."answeredAt" END,
+      "endedAt" = CASE WHEN x.terminal THEN x.at AT TIME ZONE 'UTC' ELSE r."endedAt" END,
+      "durationSec" = COALESCE(x."durationSec", r."durationSec"),
+      "answeredBy" = COALESCE(x."answeredBy", r."answeredBy"),
+      "updatedAt" = now() AT TIME ZONE 'UTC'
+    FROM jsonb_to_recordset($1::jsonb) AS x(${STATUS_ROW})
+    WHERE r."callSid" = x."callSid" AND r."callSid" = ANY($2::text[]) AND r."statusRank" < x.rank
+    RETURNING x."eventId", x."callSid", x.status, x.at)
+  INSERT INTO "CallEvent" ("id", "callSid", "key", "at", "type", "name")
+  SELECT a."eventId", a."callSid", 'status:' || a.status, a.at AT TIME ZONE 'UTC', 'status', a.status FROM advanced a
+  ON CONFLICT ("callSid", "key") DO NOTHING`;
+
+/**
+ * The statements that store status callbacks, in order: three per round, where a round takes the
+ * next callback of each call, so one call's callbacks apply in the order they came (most batches
+ * are one round). Safe twice and in any order; the caller finalizes the calls that ended.
+ */
+export function statusStatements(ctx: Context, updates: StatusUpdate[]): Prisma.PrismaPromise<number>[] {
+  const rounds: StatusUpdate[][] = [];
+  const seen = new Map<string, number>();
+  for (const u of updates) {
+    const n = seen.get(u.callSid) ?? 0;
+    seen.set(u.callSid, n + 1);
+    (rounds[n] ??= []).push(u);
   }
-  if (updated > 0) {
-    await ctx.db.callEvent
-      .create({ data: { callSid: u.callSid, key: `status:${u.status}`, type: 'status', name: u.status, at: u.at } })
-      .catch((err: unknown) => {
-        if (!isUniqueViolation(err)) throw err;
-      });
-  }
-  if (terminal) await finalizeCallRecords(ctx, [u.callSid]);
+  return rounds.flatMap((round) => {
+    const json = JSON.stringify(
+      round.map((u) => {
+        const terminal = TERMINAL_STATUSES.includes(u.status);
+        const startedAt = terminal && u.durationSec !== undefined ? new Date(u.at.getTime() - u.durationSec * 1000) : u.at;
+        // Twilio's facts (direction, from, to, ...) only where the callback gave them.
+        return { direction: u.direction, from: u.from, to: u.to, accountSid: u.accountSid, parentCallSid: u.parentCallSid, callSid: u.callSid, status: u.status, rank: statusRank(u.status), terminal, at: u.at.toISOString(), startedAt: startedAt.toISOString(), durationSec: u.durationSec ?? null, answeredBy: u.answeredBy ?? null, id: randomUUID(), eventId: randomUUID() };
+      }),
+    );
+    const sids = round.map((u) => u.callSid);
+    return [ctx.db.$executeRawUnsafe(CREATE_FOR_STATUS, json), ctx.db.$executeRawUnsafe(FACTS_FOR_STATUS, json, sids), ctx.db.$executeRawUnsafe(ADVANCE_STATUS, json, sids)];
+  });
 }
 
 /**
@@ -154,7 +173,16 @@ export async function storeStatus(ctx: Context, u: StatusUpdate): Promise<void> 
  * @returns the task (the existing one when the key was seen before)
  */
 export async function storeCallbackTask(ctx: Context, t: NewCallbackTask & { at: Date }) {
-  const dueAt = t.dueAt ?? (await addBusinessDays(ctx, t.at, 1));
+  return callbackTaskUpsert(ctx, t, await callbackTaskDue(ctx, t));
+}
+
+/** When a callback task is due: as given, else the end of the next business day after it arose. */
+export async function callbackTaskDue(ctx: Context, t: NewCallbackTask & { at: Date }): Promise<Date> {
+  return t.dueAt ?? addBusinessDays(ctx, t.at, 1);
+}
+
+/** The statement that creates a callback task unless its key exists (run when awaited or in a transaction). */
+export function callbackTaskUpsert(ctx: Context, t: NewCallbackTask & { at: Date }, dueAt: Date) {
   return ctx.db.callbackTask.upsert({
     where: { key: t.key },
     create: {
