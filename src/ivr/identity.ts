@@ -37,7 +37,7 @@ export interface VerifyClaim {
 }
 
 export type VerifyResult =
-  | { ok: true; patientId: string }
+  | { ok: true; patientId: string; givenName: string; timeZone: string }
   | { ok: false; locked: boolean; lockedNow: boolean };
 
 /**
@@ -50,14 +50,16 @@ export async function verifyIdentity(ctx: Context, callSid: string, claim: Verif
   const now = ctx.clock.now();
   const birthDate = new Date(`${claim.dob}T00:00:00.000Z`);
   const single = claim.candidates.length === 1;
-  let matches: { id: string; selfServiceLockedUntil: Date | null }[] = [];
+  // The greeting's first name and time zone come with the match: no second read once verified.
+  const select = { id: true, selfServiceLockedUntil: true, givenName: true, timeZone: true } as const;
+  let matches: { id: string; selfServiceLockedUntil: Date | null; givenName: string; timeZone: string }[] = [];
   if (single) {
-    matches = await ctx.db.patient.findMany({ where: { id: claim.candidates[0], birthDate, deceased: false }, select: { id: true, selfServiceLockedUntil: true } });
+    matches = await ctx.db.patient.findMany({ where: { id: claim.candidates[0], birthDate, deceased: false }, select });
   } else if (claim.factor) {
     const byFactor = claim.factor.startsWith('+') ? { phones: { some: { e164: claim.factor } } } : { postalCode: claim.factor };
     matches = await ctx.db.patient.findMany({
       where: { birthDate, deceased: false, ...byFactor, ...(claim.candidates.length ? { id: { in: claim.candidates } } : {}) },
-      select: { id: true, selfServiceLockedUntil: true },
+      select,
       take: 2,
     });
   }
@@ -68,7 +70,7 @@ export async function verifyIdentity(ctx: Context, callSid: string, claim: Verif
       return { ok: false, locked: true, lockedNow: false };
     }
     await audit(ctx, 'verify_ok', p.id, callSid, now);
-    return { ok: true, patientId: p.id };
+    return { ok: true, patientId: p.id, givenName: p.givenName, timeZone: p.timeZone };
   }
   const claimed = await claimedPatients(ctx, claim);
   let lockedNow = false;

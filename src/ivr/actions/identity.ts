@@ -26,9 +26,8 @@ registerAction(
     if (result.ok) {
       session.patientId = result.patientId;
       session.verified = true;
-      const p = await ctx.db.patient.findUniqueOrThrow({ where: { id: result.patientId }, select: { givenName: true, timeZone: true } });
-      session.vars.firstName = p.givenName;
-      session.vars.timeZone = p.timeZone;
+      session.vars.firstName = result.givenName;
+      session.vars.timeZone = result.timeZone;
       record({ patientId: result.patientId, verified: true });
       return 'verified';
     }
