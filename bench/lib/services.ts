@@ -71,7 +71,8 @@ export async function startCareline(env: Record<string, string>): Promise<Proc> 
   const url = `http://127.0.0.1:${port}`;
   let out = '';
   const flags = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
-  const child = spawn(process.execPath, [...flags, '--no-warnings', '--experimental-wasm-modules', '--import', 'tsx', 'src/main.ts'], {
+  // The flags of `npm start` (a larger young generation: webhooks allocate much short-lived garbage).
+  const child = spawn(process.execPath, [...flags, '--no-warnings', '--experimental-wasm-modules', '--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
