@@ -156,6 +156,9 @@ export async function nextOpening(ctx: Context, from: Date, departmentId?: strin
   if (!rules.length) return null;
   const tz = rules[0]!.timeZone;
   const start = DateTime.fromJSDate(from, { zone: tz });
+  // Open now (the usual case): `from` itself, by wall-clock minutes, without zone arithmetic.
+  const now = start.hour * 60 + start.minute;
+  if (rules.some((r) => r.dayOfWeek === start.weekday && now >= minutes(r.opens) && now < minutes(r.closes)) && !(await isHoliday(ctx, start))) return from;
   for (let i = 0; i < 14; i++) {
     const day = start.startOf('day').plus({ days: i });
     if (await isHoliday(ctx, day)) continue;

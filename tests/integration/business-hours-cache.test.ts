@@ -34,3 +34,16 @@ test('practice and department hours, holidays and department ids; changes show a
   expect(await isOpen(ctx, TUESDAY_10AM_NY)).toBe(false);
   expect(await nextOpening(ctx, TUESDAY_10AM_NY, pharmacy.id)).toEqual(new Date('2026-03-10T15:00:00Z'));
 });
+
+test('nextOpening: the moment itself while open, else the next opening, by wall-clock time across DST', async () => {
+  forgetHoursCache(ctx);
+  // practice-wide Monday to Friday 08:00-17:00 New York (above); Tuesday 2026-03-03 is a holiday
+  const at = (iso: string) => nextOpening(ctx, new Date(iso));
+  expect(await at('2026-03-04T16:30:15Z')).toEqual(new Date('2026-03-04T16:30:15Z')); // Wed 11:30:15, open
+  expect(await at('2026-03-04T13:00:00Z')).toEqual(new Date('2026-03-04T13:00:00Z')); // Wed 08:00 sharp
+  expect(await at('2026-03-04T21:59:59Z')).toEqual(new Date('2026-03-04T21:59:59Z')); // Wed 16:59:59
+  expect(await at('2026-03-04T22:00:00Z')).toEqual(new Date('2026-03-05T13:00:00Z')); // Wed 17:00: Thursday 08:00
+  expect(await at('2026-03-03T15:00:00Z')).toEqual(new Date('2026-03-04T13:00:00Z')); // the holiday: Wednesday
+  expect(await at('2026-03-07T15:00:00Z')).toEqual(new Date('2026-03-09T12:00:00Z')); // Saturday: Monday 08:00 EDT
+  expect(await at('2026-03-09T12:30:00Z')).toEqual(new Date('2026-03-09T12:30:00Z')); // Monday 08:30 EDT, open
+});
