@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Context } from '../src/context';
-import { applyStatusCallback } from '../src/records/call-status';
+import { applyStatusCallback, TERMINAL_STATUSES } from '../src/records/call-status';
+import { callEnded } from '../src/routing/handling';
 import { handleReminderStatus } from '../src/reminders/reminder-status';
 import { asyncHandler } from './async';
 import { parseParams, statusParams, statusUpdateOf } from './params';
@@ -19,7 +20,13 @@ export function statusRouter(ctx: Context): Router {
       const update = statusUpdateOf(p, ctx.clock.now());
       const attempt = reminderAttemptOf(req);
       if (attempt) await handleReminderStatus(ctx, attempt, update);
-      else await applyStatusCallback(ctx, update);
+      else {
+        await applyStatusCallback(ctx, update);
+        // Routing is told too (a caller hanging up on hold); the record is safe whatever happens here.
+        if (TERMINAL_STATUSES.includes(update.status)) {
+          await callEnded(ctx, update.callSid).catch((err: unknown) => ctx.log.warn('could not end the routing task of a finished call', { callSid: update.callSid, err }));
+        }
+      }
       // Twilio ignores the body of a status callback; an empty TwiML document is the polite answer.
       res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response/>');
     }),

@@ -5,7 +5,7 @@ import { absoluteUrl } from '../telephony/twiml';
 import { dispatch } from './dispatch';
 import { completeWarmTransfer } from './live-call';
 import { getPresence, setAgentState } from './presence';
-import { endWait, getTask, linkCall, requeueTask, transitionTask, type RoutingTask } from './task-store';
+import { endWait, findTask, getTask, linkCall, requeueTask, transitionTask, type RoutingTask } from './task-store';
 
 // What happens to a task once an agent holds it: accept, decline, ring-no-answer, the end of the
 // conversation, wrap-up. Every step is a compare-and-set on the task and the agent, so a retried
@@ -135,6 +135,16 @@ export async function conversationEnded(ctx: Context, taskId: string, agentId: s
   if (!(await transitionTask(ctx, taskId, agentId, 'connected', 'wrapup'))) return;
   await setAgentState(ctx, agentId, 'wrap-up', { force: true, reason: 'call ended' });
   await publishAgentEvent(ctx, agentId, { type: 'wrapup', taskId, callSid: task.callSid ?? null });
+}
+
+/**
+ * A call's final status callback: an agent still connected to it goes to wrap-up. While the agent is
+ * on the call the Dial action already did this; with the caller on hold (no Dial running) nothing
+ * else would tell the agent the caller has hung up.
+ */
+export async function callEnded(ctx: Context, callSid: string): Promise<void> {
+  const task = await findTask(ctx, callSid);
+  if (task?.state === 'connected' && task.agentId && task.callSid === callSid) await conversationEnded(ctx, task.id, task.agentId);
 }
 
 export interface WrapUp {

@@ -87,6 +87,29 @@ describe('decline, hold, warm and cold transfers, transfer out', () => {
     await caller.hangup();
   });
 
+  test('a caller hanging up on hold puts the agent in wrap-up and the call is recorded answered', async () => {
+    // A clinical call needing a skill nobody else has: agents of the test above may still be available.
+    const fay = await h.agent('fay@example.org', { en: 5, general: 1, nurse: 1 }, 'Fay');
+    const fayPhone = await h.consolePhone(fay.agentId);
+    await h.setStatus(fay, 'available');
+    const caller = await h.call('+12125550172', { queue: 'clinical', requiredSkills: ['nurse'], language: 'en', reason: 'operator', verified: false });
+    expect(fayPhone.offered).toHaveLength(1);
+    expect((await post(fay, `/api/calls/${caller.sid}/accept`)).status).toBe(200);
+    await until('Fay is connected', () => caller.bridge?.to === `client:agent_${fay.agentId}`, h.sim);
+    expect((await post(fay, `/api/calls/${caller.sid}/hold`, { hold: true })).status).toBe(200);
+    await h.sim.idle();
+    expect(await state(fay)).toBe('busy');
+
+    await caller.hangup();
+    await until('Fay is in wrap-up', async () => (await state(fay)) === 'wrap-up', h.sim);
+    const wrap = await fay.agent.put(`/api/calls/${caller.sid}/wrapup`).set('X-CSRF-Token', fay.csrf).send({ disposition: 'other', notes: 'caller hung up on hold' });
+    expect(wrap.status).toBe(200);
+    expect(wrap.body.available).toBe(true);
+    await recordsWritten(h.app);
+    const rec = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } });
+    expect(rec).toMatchObject({ status: 'completed', outcome: 'answered', agentId: fay.agentId });
+  });
+
   test('acting on a call that is not yours is refused', async () => {
     const eve = await h.agent('eve@example.org', { en: 5, general: 1 }, 'Eve');
     const res = await post(eve, '/api/calls/CA0000000000000000000000000000dead/accept');
