@@ -8,7 +8,7 @@ import { createLogger } from '../src/log';
 import { TwilioSim, type SimCall } from '../src/sim';
 import { closedLoop, newSid, openLoop, scriptFrom, send, type LoadResult, type ScriptStep } from './lib/replay';
 import { Redis } from 'ioredis';
-import { ACCOUNT_SID, AUTH_TOKEN, freePort, freshDatabase, REDIS_URL, rssMiB, startCareline, stopProcess, waitReady } from './lib/services';
+import { ACCOUNT_SID, AUTH_TOKEN, freePort, freshDatabase, machineCpuMs, processCpuMs, REDIS_URL, rssMiB, startCareline, stopProcess, waitReady, type Proc } from './lib/services';
 import { fmt, table } from './lib/stats';
 
 // Webhook path: complete simulated inbound calls (language, verify, menu, refill) replayed against
@@ -61,12 +61,12 @@ export async function recordScript(baseUrl: string, dbUrl: string): Promise<{ sc
   return { script: scriptFrom(call.requests, baseUrl), transcript: call.transcript() };
 }
 
-async function startBare(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startBare(): Promise<Proc> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'lib/bare-server.ts')], { env: { ...process.env, PORT: String(port), NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, child, () => '');
-  return { url, stop: () => stopProcess(child) };
+  return { child, url, stop: () => stopProcess(child) };
 }
 
 /** Seconds until the record journal is empty (every journaled write is in PostgreSQL). */
@@ -84,8 +84,18 @@ async function journalDrained(prefix: string): Promise<number> {
   }
 }
 
-function row(name: string, r: LoadResult): (string | number)[] {
-  return [name, r.requests, r.errors, fmt(r.perSecond, 0), fmt(r.p50, 2), fmt(r.p99, 2)];
+type Measured = LoadResult & { serverUs?: number; machineUs?: number };
+
+/** Runs a load and adds the CPU it cost per webhook: the server process's, and the whole machine's. */
+async function withCpu(server: Pick<Proc, 'child'>, run: () => Promise<LoadResult>): Promise<Measured> {
+  const [p0, m0] = [processCpuMs(server.child.pid!), machineCpuMs()];
+  const r = await run();
+  return { ...r, serverUs: ((processCpuMs(server.child.pid!) - p0) * 1000) / r.requests, machineUs: ((machineCpuMs() - m0) * 1000) / r.requests };
+}
+
+function row(name: string, r: Measured): (string | number)[] {
+  const us = (v?: number) => (v === undefined ? '' : fmt(v, 0));
+  return [name, r.requests, r.errors, fmt(r.perSecond, 0), fmt(r.p50, 2), fmt(r.p99, 2), us(r.serverUs), us(r.machineUs)];
 }
 
 /** Runs the webhook and memory benchmarks; returns their markdown section. */
@@ -104,8 +114,8 @@ export async function benchWebhooks(): Promise<string> {
     await closedLoop(careline.url, script, AUTH_TOKEN, CONCURRENCY, 2);
     await closedLoop(bare.url, script, AUTH_TOKEN, CONCURRENCY, 1);
 
-    const baseClosed = await closedLoop(bare.url, script, AUTH_TOKEN, CONCURRENCY, SECONDS);
-    const carelineClosed = await closedLoop(careline.url, script, AUTH_TOKEN, CONCURRENCY, SECONDS);
+    const baseClosed = await withCpu(bare, () => closedLoop(bare.url, script, AUTH_TOKEN, CONCURRENCY, SECONDS));
+    const carelineClosed = await withCpu(careline, () => closedLoop(careline.url, script, AUTH_TOKEN, CONCURRENCY, SECONDS));
     const baseOpen = await openLoop(bare.url, script, AUTH_TOKEN, RATE, SECONDS);
     const carelineOpen = await openLoop(careline.url, script, AUTH_TOKEN, RATE, SECONDS);
     // The webhooks journal their call-record writes; the record writer (same process) must have
@@ -132,7 +142,7 @@ export async function benchWebhooks(): Promise<string> {
       '',
       `A complete inbound call (${script.length} webhooks: greeting, language, date of birth, main menu, refill, Rx number, hang-up, status callback) recorded through the local Twilio, then replayed with fresh CallSids, signed as Twilio signs. Closed loop: ${CONCURRENCY} callers back to back for ${SECONDS} s. Open loop: ${RATE} webhooks/s for ${SECONDS} s.`,
       '',
-      table(['run', 'webhooks', 'errors', 'webhooks/s', 'p50 ms', 'p99 ms'], [
+      table(['run', 'webhooks', 'errors', 'webhooks/s', 'p50 ms', 'p99 ms', 'server CPU µs/webhook', 'machine CPU µs/webhook'], [
         row('baseline (bare Node, fixed TwiML), closed loop', baseClosed),
         row('careline, closed loop', carelineClosed),
         row(`baseline at ${RATE}/s`, baseOpen),
@@ -140,6 +150,7 @@ export async function benchWebhooks(): Promise<string> {
       ]),
       '',
       `- Throughput: careline ${fmt(carelineClosed.perSecond, 0)}/s = **${fmt(ratio * 100, 0)}%** of the baseline (target ≥ 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}.`,
+      `- CPU per webhook in the closed loop (steadier than throughput on a shared machine): the careline process ${fmt(carelineClosed.serverUs!, 0)} µs against the bare server's ${fmt(baseClosed.serverUs!, 0)} µs; the whole machine (load generator, PostgreSQL and Redis included) ${fmt(carelineClosed.machineUs!, 0)} µs against ${fmt(baseClosed.machineUs!, 0)} µs.`,
       `- p99 at ${RATE} webhooks/s: **${fmt(carelineOpen.p99, 2)} ms** (target < 25 ms): ${carelineOpen.p99 < 25 ? 'met' : 'NOT met'}; achieved ${fmt(carelineOpen.perSecond, 0)}/s.`,
       `- Call records: the record writer, running in the same process, had written every journaled write to PostgreSQL ${fmt(drained, 2)} s after the last webhook (${records} call records).`,
       '',

@@ -110,3 +110,17 @@ export function rssMiB(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
 }
+
+/** CPU time a process has used, in ms (Linux /proc: user + system). */
+export function processCpuMs(pid: number): number {
+  const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * (1000 / 100); // clock ticks of 10 ms
+}
+
+/** CPU time the whole machine has used (every core, busy states only), in ms. */
+export function machineCpuMs(): number {
+  const f = (require('node:fs').readFileSync('/proc/stat', 'utf8') as string).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user, nice, system, irq, softirq, steal
+  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) * (1000 / 100);
+}
