@@ -2,3 +2,4 @@
 // `action:` a flow names is known before the flows are validated. Add one line per module.
 import '../ivr/actions';
 import '../reminders/flow-actions';
+import '../reminders/refill-group-actions';

@@ -58,3 +58,8 @@ export function spokenAmount(amount: number, lang: Language): string {
   const cPart = `${rest} ${rest === 1 ? c1 : cn}`;
   return dollars ? `${dPart} ${and} ${cPart}` : cPart;
 }
+
+/** Items read as one phrase: "A and B", "A, B and C" / "A y B". */
+export function spokenList(items: string[], lang: Language): string {
+  return new Intl.ListFormat(lang, { style: 'long', type: 'conjunction' }).format(items);
+}

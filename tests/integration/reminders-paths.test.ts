@@ -55,6 +55,40 @@ describe('reminder call paths', () => {
     expect([record.reminderId, record.patientId, record.verified]).toEqual([r.id, p.id, true]);
   });
 
+  test('a patient with several refills due gets one call for all of them, and one key requests them all', async () => {
+    const phone = '+12125557715';
+    const p = await addPatient(h.ctx, { given: 'Iris', timeZone: 'America/New_York', phone, birthDate: '1958-02-11' });
+    const a = await addPrescription(h.ctx, p.id, NY_OPENS, 24, 'Metformin 500 mg');
+    const b = await addPrescription(h.ctx, p.id, NY_OPENS, 48, 'Atorvastatin 20 mg');
+    const c = await addPrescription(h.ctx, p.id, NY_OPENS, 60, 'Levothyroxine 50 mcg');
+    await h.ctx.db.prescription.update({ where: { id: c.id }, data: { refillsRemaining: 0 } });
+    const s = await launchCampaign(h.ctx, { kind: 'refill' });
+    expect(s.created).toBe(3);
+
+    const call = await liveCall(h, phone);
+    await call.press('1');
+    await call.settled();
+    await call.press('02111958');
+    await call.settled();
+    expect(call.transcript()).toContain('Thank you, Iris. 3 of your prescriptions are due for a refill: Atorvastatin 20 mg, Levothyroxine 50 mcg, and Metformin 500 mg.');
+    await call.press('1');
+    await call.settled();
+    expect(call.transcript()).toMatch(/Your refill of Atorvastatin 20 mg and Metformin 500 mg has been requested\. It will be ready for pickup today at .+\.\sNo refills are left for Levothyroxine 50 mcg, so we have asked your prescriber for a renewal\.\sThank you, and goodbye\./);
+    expect(call.ended).toBe(true);
+
+    const requests = await h.ctx.db.refillRequest.findMany({ where: { callSid: call.sid } });
+    expect(requests.map((r) => [r.prescriptionId, r.kind]).sort()).toEqual([[a.id, 'refill'], [b.id, 'refill'], [c.id, 'renewal']].sort());
+    const rs = await waitFor('every reminder completed', async () => {
+      const x = await h.ctx.db.reminder.findMany({ where: { campaignId: s.campaignId } });
+      return x.every((r) => r.status === 'completed') && x;
+    });
+    expect(rs.map((r) => r.outcome)).toEqual(['refill_requested', 'refill_requested', 'refill_requested']);
+    // The other two are answered by this call: a sweep offers nothing more to dial.
+    await sweepReminders(h.ctx, { graceMs: 0 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.sim.createdCalls.filter((x) => x.to === phone)).toHaveLength(1);
+  });
+
   test('a wrong date of birth never reveals the drug', async () => {
     const phone = '+12125557712';
     const p = await addPatient(h.ctx, { given: 'Olga', timeZone: 'America/New_York', phone, birthDate: '1961-04-09' });
