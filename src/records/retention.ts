@@ -4,9 +4,11 @@ import { createBlockingRedis } from '../db/redis';
 import type { Worker } from '../workers';
 import { audit, type AuditInput } from './audit';
 
-// Recordings references and notes are kept RECORDS_RETENTION_DAYS, then purged by a daily job.
-// The call record itself (times, outcome, figures) stays for reports; the audit log keeps, for each
-// purged record, who purged what and when (the system, with the cutoff).
+// Recordings and notes are kept RECORDS_RETENTION_DAYS, then purged by a daily job: the recording
+// is deleted at Twilio (where the audio lives), then its reference and the notes are cleared. A
+// recording Twilio would not delete keeps its record as it is for the next run. The call record
+// itself (times, outcome, figures) stays for reports; the audit log keeps, for each purged record,
+// who purged what and when (the system, with the cutoff).
 
 export const RETENTION_QUEUE = 'records-retention';
 const SCHEDULER_ID = 'records-retention-daily';
@@ -18,6 +20,42 @@ export interface PurgeResult {
   callRecords: number;
   callbackTasks: number;
   noteEvents: number;
+  /** recordings deleted at Twilio (or found gone already) */
+  recordingsDeleted: number;
+  /** records left for the next run because Twilio did not delete their recording */
+  recordingsKept: number;
+}
+
+/** Deletes a recording at Twilio. @returns whether it is gone (deleted now, or already) */
+async function deleteRecordingAtTwilio(ctx: Context, sid: string): Promise<boolean> {
+  try {
+    await ctx.twilio.recordings(sid).remove();
+    return true;
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 404) return true;
+    ctx.log.warn('could not delete a recording at Twilio; its record is kept for the next run', { recordingSid: sid, status });
+    return false;
+  }
+}
+
+/**
+ * Deletes the rows' recordings at Twilio.
+ * @param kept - collects the ids of rows whose recording is still there
+ * @returns the rows that may now be cleared
+ */
+async function withRecordingsDeleted<T extends { id: string; recordingSid: string | null }>(ctx: Context, rows: T[], kept: string[], result: PurgeResult): Promise<T[]> {
+  const clear: T[] = [];
+  for (const r of rows) {
+    if (r.recordingSid && !(await deleteRecordingAtTwilio(ctx, r.recordingSid))) {
+      kept.push(r.id);
+      result.recordingsKept++;
+      continue;
+    }
+    if (r.recordingSid) result.recordingsDeleted++;
+    clear.push(r);
+  }
+  return clear;
 }
 
 /**
@@ -28,23 +66,30 @@ export interface PurgeResult {
  */
 export async function purgeExpiredRecords(ctx: Context, now: Date = ctx.clock.now()): Promise<PurgeResult> {
   const cutoff = new Date(now.getTime() - ctx.config.RECORDS_RETENTION_DAYS * 86_400_000);
-  const result: PurgeResult = { cutoff, callRecords: 0, callbackTasks: 0, noteEvents: 0 };
+  const result: PurgeResult = { cutoff, callRecords: 0, callbackTasks: 0, noteEvents: 0, recordingsDeleted: 0, recordingsKept: 0 };
+  const keptRecords: string[] = [];
+  const keptTasks: string[] = [];
   const system = { actorType: 'system' as const, actorId: RETENTION_QUEUE, action: 'purge' };
   const detail = { cutoff: cutoff.toISOString(), retentionDays: ctx.config.RECORDS_RETENTION_DAYS };
   const held = { OR: [{ recordingSid: { not: null } }, { recordingUrl: { not: null } }, { notes: { not: null } }] };
 
+  const fields = ['recording', 'recordingSid', 'recordingUrl', 'notes'];
   for (;;) {
-    const rows = await ctx.db.callRecord.findMany({ where: { startedAt: { lt: cutoff }, ...held }, select: { id: true, callSid: true, patientId: true }, take: BATCH });
-    if (rows.length === 0) break;
+    const found = await ctx.db.callRecord.findMany({ where: { startedAt: { lt: cutoff }, ...held, id: { notIn: keptRecords } }, select: { id: true, callSid: true, patientId: true, recordingSid: true }, take: BATCH });
+    if (found.length === 0) break;
+    const rows = await withRecordingsDeleted(ctx, found, keptRecords, result);
+    if (rows.length === 0) continue;
     // Audit first: if the purge then fails, the log says it was attempted, never the other way round.
-    await audit(ctx, rows.map((r): AuditInput => ({ ...system, entity: 'call_record', entityId: r.callSid, patientId: r.patientId ?? undefined, detail: { ...detail, fields: ['recordingSid', 'recordingUrl', 'notes'] } })));
+    await audit(ctx, rows.map((r): AuditInput => ({ ...system, entity: 'call_record', entityId: r.callSid, patientId: r.patientId ?? undefined, detail: { ...detail, fields } })));
     const { count } = await ctx.db.callRecord.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { recordingSid: null, recordingUrl: null, notes: null } });
     result.callRecords += count;
   }
   for (;;) {
-    const rows = await ctx.db.callbackTask.findMany({ where: { createdAt: { lt: cutoff }, ...held }, select: { id: true, patientId: true }, take: BATCH });
-    if (rows.length === 0) break;
-    await audit(ctx, rows.map((r): AuditInput => ({ ...system, entity: 'callback_task', entityId: r.id, patientId: r.patientId ?? undefined, detail: { ...detail, fields: ['recordingSid', 'recordingUrl', 'notes'] } })));
+    const found = await ctx.db.callbackTask.findMany({ where: { createdAt: { lt: cutoff }, ...held, id: { notIn: keptTasks } }, select: { id: true, patientId: true, recordingSid: true }, take: BATCH });
+    if (found.length === 0) break;
+    const rows = await withRecordingsDeleted(ctx, found, keptTasks, result);
+    if (rows.length === 0) continue;
+    await audit(ctx, rows.map((r): AuditInput => ({ ...system, entity: 'callback_task', entityId: r.id, patientId: r.patientId ?? undefined, detail: { ...detail, fields } })));
     const { count } = await ctx.db.callbackTask.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { recordingSid: null, recordingUrl: null, notes: null } });
     result.callbackTasks += count;
   }
@@ -53,7 +98,7 @@ export async function purgeExpiredRecords(ctx: Context, now: Date = ctx.clock.no
     await audit(ctx, { ...system, entity: 'call_event', detail: { ...detail, type: 'note', count: notes.length, callSids: [...new Set(notes.map((n) => n.callSid))].slice(0, 1000) } });
     result.noteEvents = (await ctx.db.callEvent.deleteMany({ where: { id: { in: notes.map((n) => n.id) } } })).count;
   }
-  await audit(ctx, { ...system, entity: 'retention_run', detail: { ...detail, callRecords: result.callRecords, callbackTasks: result.callbackTasks, noteEvents: result.noteEvents } });
+  await audit(ctx, { ...system, entity: 'retention_run', detail: { ...detail, callRecords: result.callRecords, callbackTasks: result.callbackTasks, noteEvents: result.noteEvents, recordingsDeleted: result.recordingsDeleted, recordingsKept: result.recordingsKept } });
   return result;
 }
 
@@ -72,8 +117,9 @@ export async function startRetentionWorker(ctx: Context): Promise<Worker> {
     RETENTION_QUEUE,
     async () => {
       const r = await purgeExpiredRecords(ctx);
-      log.info('retention purge done', { callRecords: r.callRecords, callbackTasks: r.callbackTasks, noteEvents: r.noteEvents, cutoff: r.cutoff.toISOString() });
-      return { callRecords: r.callRecords, callbackTasks: r.callbackTasks, noteEvents: r.noteEvents };
+      const counts = { callRecords: r.callRecords, callbackTasks: r.callbackTasks, noteEvents: r.noteEvents, recordingsDeleted: r.recordingsDeleted, recordingsKept: r.recordingsKept };
+      log.info('retention purge done', { ...counts, cutoff: r.cutoff.toISOString() });
+      return counts;
     },
     { connection: workerConnection, ...opts, concurrency: 1 },
   );

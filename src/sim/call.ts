@@ -633,6 +633,7 @@ export class SimCall extends EventEmitter {
   private async postRecording(p: Extract<Pending, { kind: 'record' }>, duration: number, digits: string | undefined, transcript: string | undefined, hungUp: boolean): Promise<void> {
     const recordingSid = makeSid('RE');
     const recordingUrl = `${this.sim.recordingsBaseUrl()}/2010-04-01/Accounts/${this.sim.accountSid}/Recordings/${recordingSid}`;
+    this.sim.recordings.set(recordingSid, { sid: recordingSid, callSid: this.sid, durationSec: duration, dateCreated: this.sim.now() });
     const rec: WebhookParams = { RecordingUrl: recordingUrl, RecordingSid: recordingSid, RecordingDuration: String(duration) };
     if (digits) rec.Digits = digits;
     const url = p.verb.action ? resolveUrl(p.verb.action, p.frame.docUrl) : p.frame.docUrl;

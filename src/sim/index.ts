@@ -4,7 +4,7 @@
  * hangup, waitLoop); `sim.listen()` serves a fake 2010-04-01 REST API (Calls, Queues, Members).
  * Examples: tests/unit/sim/*.test.ts. Interactive: `npm run call -- --from +15551234567`.
  */
-export { TwilioSim, type TwilioSimOptions, type NumberBehaviour, type AnsweredBy, type ClientRegistration, type CreatedCall, type HeldCallback } from './sim';
+export { TwilioSim, type TwilioSimOptions, type NumberBehaviour, type AnsweredBy, type ClientRegistration, type CreatedCall, type HeldCallback, type SimRecording } from './sim';
 export { SimCall, SimUsageError, APPLICATION_ERROR_MESSAGE, type HeardItem, type SimError, type CallStatus, type WaitingFor, type CallGeo } from './call';
 export { ClientIncoming, DialBridge } from './dial';
 export { SimQueue } from './queues';

@@ -224,6 +224,17 @@ export function buildRestApi(sim: TwilioSim): express.Express {
     res.json(callJson(sim, call));
   });
 
+  // Recordings: read one, or delete it (Twilio answers 204 with no body).
+  app.get(`${API}/Recordings/:recordingSid.json`, account, (req, res) => {
+    const r = sim.recordings.get(String(req.params.recordingSid));
+    if (!r) return notFound(req, res);
+    res.json({ sid: r.sid, account_sid: sim.accountSid, call_sid: r.callSid, duration: String(r.durationSec), status: 'completed', channels: 1, source: 'RecordVerb', date_created: rfc2822(r.dateCreated), uri: `/2010-04-01/Accounts/${sim.accountSid}/Recordings/${r.sid}.json` });
+  });
+  app.delete(`${API}/Recordings/:recordingSid.json`, account, (req, res) => {
+    if (!sim.recordings.delete(String(req.params.recordingSid))) return notFound(req, res);
+    res.status(204).end();
+  });
+
   app.post(`${API}/Queues.json`, account, (req, res) => {
     const b = req.body as Record<string, unknown>;
     const name = str(b.FriendlyName);

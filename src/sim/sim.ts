@@ -10,6 +10,14 @@ import type { RequestKind } from './webhook-client';
 import { buildRestApi } from './rest-api';
 
 /** How a dialed number (Dial `<Number>` or a REST-created call's To) behaves. `answer` = `human`. */
+/** A recording the local Twilio holds. */
+export interface SimRecording {
+  sid: string;
+  callSid: string;
+  durationSec: number;
+  dateCreated: Date;
+}
+
 export type NumberBehaviour = 'answer' | 'human' | 'machine' | 'busy' | 'no-answer' | 'failed';
 
 /** AMD results Twilio reports in AnsweredBy. */
@@ -94,6 +102,8 @@ export class TwilioSim extends EventEmitter {
   readonly queues = new Map<string, SimQueue>();
   /** Every call created through the REST API, with wall-clock timestamps. */
   readonly createdCalls: CreatedCall[] = [];
+  /** Recordings made by `<Record>` (and any a test adds), by SID, until deleted over REST. */
+  readonly recordings = new Map<string, SimRecording>();
   /** Clients offered a call, in order. */
   readonly incoming: ClientIncoming[] = [];
   /** Status callback delivery controls: `hold` queues them until {@link flushStatusCallbacks}; `duplicate` sends each twice. */

@@ -158,4 +158,16 @@ describe('the official twilio client against the fake API', () => {
     const keyed = twilio('SK' + 'b'.repeat(32), 'key-secret', { accountSid: ACCOUNT_SID, httpClient: new SimRequestClient(api, realOrigin) });
     expect((await keyed.queues(queue!.sid).fetch()).currentSize).toBe(0);
   });
+
+  it('fetches and deletes a recording a <Record> made; a deleted one is 404', async () => {
+    const realOrigin = new URL(twilio(ACCOUNT_SID, AUTH_TOKEN).api.baseUrl).origin;
+    const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: new SimRequestClient(api, realOrigin) });
+    app.route('/webhooks/voice', twiml('<Record action="/vm" maxLength="30"/>')).route('/vm', twiml('<Hangup/>'));
+    const call = await sim.inboundCall({ from: '+15551110010', to: FROM });
+    await call.record({ durationSec: 9 });
+    const sid = app.on('/vm')[0]!.params.RecordingSid!;
+    expect(await client.recordings(sid).fetch()).toMatchObject({ sid, callSid: call.sid, duration: '9' });
+    expect(await client.recordings(sid).remove()).toBe(true);
+    await expect(client.recordings(sid).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
+  });
 });
