@@ -118,6 +118,12 @@ export const transferNode = z.strictObject({
   reason: z.string().min(1),
   /** where to go when the practice is closed (business hours, holidays); omit to enqueue anyway */
   closed: nodeRef.optional(),
+  /**
+   * a department (code) whose own hours decide `closed`, e.g. `pharmacy`; the practice's when
+   * omitted or when the department has none. Going to `closed` while the office is open sets
+   * `closedDepartment`, so the caller hears whose hours these are.
+   */
+  department: id.optional(),
 });
 export const dialNode = z.strictObject({
   ...common,

@@ -125,9 +125,12 @@ export async function addBusinessDays(ctx: Context, from: Date, days: number): P
   return day.toJSDate();
 }
 
-/** Today's opening hours as spoken text, e.g. "Monday to Friday, 8 AM to 6 PM". */
-export async function describeHours(ctx: Context, language: 'en' | 'es'): Promise<string> {
-  const rules = (await rulesFor(ctx)).sort((a, b) => a.dayOfWeek - b.dayOfWeek);
+/**
+ * Opening hours as spoken text, e.g. "Monday to Friday, 8 AM to 6 PM".
+ * @param departmentId - a department whose own hours to describe, if it has any
+ */
+export async function describeHours(ctx: Context, language: 'en' | 'es', departmentId?: string): Promise<string> {
+  const rules = (await rulesFor(ctx, departmentId)).sort((a, b) => a.dayOfWeek - b.dayOfWeek);
   if (!rules.length) return '';
   const loc = language === 'es' ? 'es' : 'en';
   const dayName = (d: number) => DateTime.fromObject({ weekYear: 2024, weekNumber: 10, weekday: d as 1 }).setLocale(loc).toFormat('cccc');

@@ -1,3 +1,4 @@
+import { forgetHoursCache } from '../../src/ivr/business-hours';
 import { recordsWritten } from '../helpers/app';
 import { postSigned } from '../helpers/twilio-request';
 import { CLOSED_AT, eventsOf, expectTransferred, heardSince, OPEN_AT, startIvr, verifyByKeypad, type Ivr } from './ivr-harness';
@@ -93,6 +94,38 @@ describe('refills', () => {
     await call.press('1');
     const detail = await expectTransferred(ivr, call, 'pharmacy');
     expect(detail).toMatchObject({ skills: ['en', 'pharmacist'], verified: true });
+  });
+
+  test('the pharmacy closed while the office is open: its own hours are announced; with the office closed, the office hours', async () => {
+    const pharmacy = await ivr.db.department.findUniqueOrThrow({ where: { code: 'pharmacy' } });
+    // Tuesdays 8 to 10 only: closed at 10 AM, when the office is open.
+    await ivr.db.businessHours.create({ data: { departmentId: pharmacy.id, dayOfWeek: 2, opens: '08:00', closes: '10:00', timeZone: 'America/New_York' } });
+    forgetHoursCache(ivr.app.ctx);
+    try {
+      const { ana } = ivr.practice;
+      const call = await ivr.call(ana.phone);
+      await verifyByKeypad(call, '1', ana.dob);
+      await call.press('1');
+      await call.press(`${ana.rxEmpty}#`);
+      await call.press('1');
+      expect(call.transcript()).toContain('Our Pharmacy department is closed right now. Its hours are Tuesday, from 8:00 AM to 10:00 AM.');
+      expect(call.transcript()).not.toContain('Our office is closed');
+      expect(call.queue).toBeUndefined();
+      await call.hangup();
+
+      // With the office closed too, the caller hears the office's hours.
+      ivr.clock.at = CLOSED_AT;
+      const night = await ivr.call(ana.phone);
+      await verifyByKeypad(night, '1', ana.dob);
+      await night.press('1');
+      await night.press(`${ana.rxEmpty}#`);
+      await night.press('1');
+      expect(night.transcript()).toContain('Our office is closed right now. Our hours are Monday to Friday');
+      await night.hangup();
+    } finally {
+      await ivr.db.businessHours.deleteMany({ where: { departmentId: pharmacy.id } });
+      forgetHoursCache(ivr.app.ctx);
+    }
   });
 
   test('an unknown Rx number twice (here: another patient\'s) goes to a person', async () => {

@@ -1,4 +1,4 @@
-import { isOpen } from '../../ivr/business-hours';
+import { departmentIdByCode, isOpen } from '../../ivr/business-hours';
 import { transferToQueue } from '../../routing/transfer';
 import type { NodeOf } from '../schema';
 import type { Turn } from '../turn';
@@ -27,12 +27,22 @@ async function handOff(t: Turn, node: NodeOf<'transfer'>) {
 
 /**
  * `transfer`: hands the caller to a routing queue with required skills and a priority (Studio:
- * enqueue-call), or to `closed` when the practice is closed. The routing module's TwiML is the
- * whole answer, so prompts spoken first are followed by a Redirect that fetches it.
+ * enqueue-call), or to `closed` when the practice (or the node's department) is closed. The
+ * routing module's TwiML is the whole answer, so prompts spoken first are followed by a Redirect
+ * that fetches it.
  */
 export const transferHandler: NodeHandler<'transfer'> = {
   async enter(t, node) {
-    if (node.closed && !(await isOpen(t.ctx, t.ctx.clock.now()))) return { go: node.closed };
+    if (node.closed) {
+      const department = node.department ? await departmentIdByCode(t.ctx, node.department) : undefined;
+      if (!(await isOpen(t.ctx, t.ctx.clock.now(), department))) {
+        // The closed path tells the caller whose hours these are (common/after-hours): the
+        // department's when only it is closed, the practice's when the office is closed too.
+        if (department && (await isOpen(t.ctx, t.ctx.clock.now()))) t.session.vars.closedDepartment = node.department!;
+        else delete t.session.vars.closedDepartment;
+        return { go: node.closed };
+      }
+    }
     t.speak(node.prompt);
     if (t.isEmpty) {
       t.replaceWith(await handOff(t, node));

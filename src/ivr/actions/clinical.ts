@@ -17,7 +17,12 @@ registerAction(
 registerAction(
   'hours.describe',
   async ({ ctx, session, language }) => {
-    session.vars.hours = await describeHours(ctx, language);
+    // A transfer closed by a department's own hours (e.g. the pharmacy's) names that department.
+    const code = typeof session.vars.closedDepartment === 'string' ? session.vars.closedDepartment : undefined;
+    const department = code ? await ctx.db.department.findUnique({ where: { code }, select: { id: true, name: true, nameEs: true } }) : null;
+    session.vars.hours = await describeHours(ctx, language, department?.id);
+    if (department) session.vars.closedName = (language === 'es' ? department.nameEs : undefined) ?? department.name;
+    else delete session.vars.closedName;
     return 'ok';
   },
   { results: ['ok'] },
