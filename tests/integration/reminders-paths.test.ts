@@ -89,6 +89,25 @@ describe('reminder call paths', () => {
     expect(h.sim.createdCalls.filter((x) => x.to === phone)).toHaveLength(1);
   });
 
+  test('in Spanish, two refills due are named together and requested with one key', async () => {
+    const phone = '+12125557716';
+    const p = await addPatient(h.ctx, { given: 'Rosa', timeZone: 'America/New_York', phone, birthDate: '1966-09-30', language: 'es' });
+    await addPrescription(h.ctx, p.id, NY_OPENS, 24, 'Metformina 500 mg');
+    await addPrescription(h.ctx, p.id, NY_OPENS, 48, 'Losartán 50 mg');
+    await launchCampaign(h.ctx, { kind: 'refill' });
+
+    const call = await liveCall(h, phone);
+    await call.press('1');
+    await call.settled();
+    await call.press('09301966');
+    await call.settled();
+    expect(call.transcript()).toContain('Gracias, Rosa. 2 de sus recetas están listas para resurtir: Losartán 50 mg y Metformina 500 mg.');
+    await call.press('1');
+    await call.settled();
+    expect(call.transcript()).toMatch(/Hemos recibido su solicitud para resurtir Losartán 50 mg y Metformina 500 mg\. Estará lista para recoger hoy a las .+\.\sGracias, adiós\./);
+    expect(await h.ctx.db.refillRequest.count({ where: { callSid: call.sid, kind: 'refill' } })).toBe(2);
+  });
+
   test('a wrong date of birth never reveals the drug', async () => {
     const phone = '+12125557712';
     const p = await addPatient(h.ctx, { given: 'Olga', timeZone: 'America/New_York', phone, birthDate: '1961-04-09' });
