@@ -48,12 +48,12 @@ registerAction(
       if (o.kind === 'requested') requested.push(o);
       else if (o.kind === 'renewal') renewals.push(o.drug);
     }
+    if (!requested.length && !renewals.length) return 'unknown';
     // The grouped reminders are answered by this call: never dialed (unless one is already being dialed).
     await ctx.db.reminder.updateMany({
       where: { id: { in: strings(session.vars.groupedReminders) }, patientId: session.patientId, status: 'pending' },
       data: { status: 'completed', outcome: 'refill_requested' },
     });
-    if (!requested.length && !renewals.length) return 'unknown';
     session.vars.intent = 'refill';
     record({ outcome: 'self_served' });
     session.vars.renewalDrugs = spokenList(renewals.sort(), language);
