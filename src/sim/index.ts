@@ -1,7 +1,7 @@
 /**
  * The local Twilio. `TwilioSim` places calls to the application's webhooks and executes the TwiML it
  * answers with Twilio's semantics (`SimCall` is driven by the test: press, speak, silence, record,
- * hangup, waitLoop); `sim.listen()` serves a fake 2010-04-01 REST API (Calls, Queues, Members).
+ * hangup, waitLoop); `sim.listen()` serves a fake 2010-04-01 REST API (Calls, Queues, Members, Recordings).
  * Examples: tests/unit/sim/*.test.ts. Interactive: `npm run call -- --from +15551234567`.
  */
 export { TwilioSim, type TwilioSimOptions, type NumberBehaviour, type AnsweredBy, type ClientRegistration, type CreatedCall, type HeldCallback, type SimRecording } from './sim';

@@ -9,7 +9,6 @@ import type { DialNoun, HttpMethod } from './twiml';
 import type { RequestKind } from './webhook-client';
 import { buildRestApi } from './rest-api';
 
-/** How a dialed number (Dial `<Number>` or a REST-created call's To) behaves. `answer` = `human`. */
 /** A recording the local Twilio holds. */
 export interface SimRecording {
   sid: string;
@@ -18,6 +17,7 @@ export interface SimRecording {
   dateCreated: Date;
 }
 
+/** How a dialed number (Dial `<Number>` or a REST-created call's To) behaves. `answer` = `human`. */
 export type NumberBehaviour = 'answer' | 'human' | 'machine' | 'busy' | 'no-answer' | 'failed';
 
 /** AMD results Twilio reports in AnsweredBy. */
