@@ -112,6 +112,7 @@ export async function startRetentionWorker(ctx: Context): Promise<Worker> {
   const queueConnection = createBlockingRedis(ctx.redisUrl);
   const workerConnection = createBlockingRedis(ctx.redisUrl);
   const queue = new Queue(RETENTION_QUEUE, { connection: queueConnection, ...opts });
+  queue.on('error', (err) => log.warn('retention queue connection problem', { err: err.message }));
   await queue.upsertJobScheduler(SCHEDULER_ID, { pattern: DAILY_AT, tz: ctx.config.PRACTICE_TIME_ZONE }, { name: 'purge', opts: { removeOnComplete: 30, removeOnFail: 100 } });
   const worker = new BullWorker(
     RETENTION_QUEUE,

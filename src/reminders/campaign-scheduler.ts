@@ -34,6 +34,7 @@ export async function startReminderWorkers(ctx: Context): Promise<CarelineWorker
   const dialing = startReminderWorker(ctx);
   const options = bullOptions(ctx);
   const queue = new Queue<CampaignJobData>(CAMPAIGN_QUEUE, { ...options, defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500 } });
+  queue.on('error', (err) => ctx.log.warn('campaign queue connection problem', { err: err.message }));
   for (const s of SCHEDULES) {
     await queue.upsertJobScheduler(s.id, { pattern: s.pattern, tz: ctx.config.PRACTICE_TIME_ZONE }, { name: s.name, data: s.data });
   }

@@ -57,6 +57,8 @@ export function initReminderQueue(ctx: Context, opts: ReminderQueueOptions = {})
       removeOnFail: { age: 30 * 86_400 },
     },
   });
+  // A Redis outage is logged once per error, not printed as a raw stack (and never throws).
+  queue.on('error', (err) => ctx.log.warn('reminder queue connection problem', { err: err.message }));
   queues.set(ctx, { queue, connection: options.connection });
   return queue;
 }
