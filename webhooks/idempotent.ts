@@ -4,8 +4,8 @@ import type { Context } from '../src/context';
 import { redisIsDown } from '../src/db/redis';
 
 // Twilio retries a webhook with the very same URL and parameters. The first answer is kept for ten
-// minutes and replayed, so a retry gets the same TwiML and causes no second side effect. The flow
-// routes come before this store (webhooks/index.ts): the engine replays a call's last TwiML itself.
+// minutes and replayed, so a retry gets the same TwiML and causes no second side effect. Flows put
+// a step counter in every action URL, so a caller pressing the same key twice is two requests.
 const TTL_SECONDS = 600;
 const PENDING = 'pending';
 const WAIT_MS = 50;

@@ -13,8 +13,8 @@ import { fallbackRouter } from './fallback';
 import { remindersRouter } from './reminders';
 
 /**
- * Every Twilio-facing route, mounted at /webhooks. Order matters: body, signature, the flow routes,
- * then idempotency and the other routes, then the one error handler that always answers TwiML.
+ * Every Twilio-facing route, mounted at /webhooks. Order matters: body, signature, then
+ * idempotency, then the routes, then the one error handler that always answers TwiML.
  */
 export function webhooksRouter(ctx: Context): Router {
   const router = Router();
@@ -25,11 +25,9 @@ export function webhooksRouter(ctx: Context): Router {
   };
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200, verify: utf8Only }));
   router.use(verifyTwilioSignature(ctx));
-  // The flow engine is idempotent itself (a call's step counter and last TwiML, under the call's
-  // lock), so its routes skip the replay store and its two Redis round trips.
+  router.use(idempotent(ctx));
   router.use(voiceRouter(ctx));
   router.use(flowRouter(ctx));
-  router.use(idempotent(ctx));
   router.use(statusRouter(ctx));
   router.use(fallbackRouter(ctx));
   router.use(remindersRouter(ctx));
