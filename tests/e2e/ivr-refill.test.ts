@@ -39,7 +39,7 @@ describe('refills', () => {
     expect(call.ended).toBe(true);
   });
 
-  test('Twilio retrying the Rx webhook gets the same TwiML and makes no second request; a stale step changes nothing', async () => {
+  test('Twilio retrying the Rx webhook, at once or after later steps, gets the same TwiML and makes no second request; a stale step changes nothing', async () => {
     const { ana } = ivr.practice;
     const call = await ivr.call(ana.phone);
     await verifyByKeypad(call, '1', ana.dob);
@@ -56,7 +56,12 @@ describe('refills', () => {
     expect(stale.status).toBe(200);
     expect(stale.text).toContain('Is there anything else');
     expect(await ivr.db.refillRequest.count({ where: { callSid: call.sid } })).toBe(1);
-    await call.hangup();
+    // The call moves on (and ends); the very same Rx webhook delivered late still gets its own TwiML.
+    await call.press('2');
+    expect(call.ended).toBe(true);
+    const late = await postSigned(ivr.app, path, rxRequest.params);
+    expect(late.text).toBe(rxRequest.body);
+    expect(await ivr.db.refillRequest.count({ where: { callSid: call.sid } })).toBe(1);
   });
 
   test('Spanish: Rosa hears her refill time in Spanish', async () => {
