@@ -98,6 +98,11 @@ export async function isOpen(ctx: Context, at: Date, departmentId?: string | nul
   const tz = rules[0]?.timeZone ?? ctx.config.PRACTICE_TIME_ZONE;
   const local = DateTime.fromJSDate(at, { zone: tz });
   if (await isHoliday(ctx, local)) return false;
+  return withinHours(rules, local);
+}
+
+/** Whether a local moment falls inside one of the rules, by wall-clock minutes (holidays aside). */
+function withinHours(rules: HoursRule[], local: DateTime): boolean {
   const now = local.hour * 60 + local.minute;
   return rules.some((r) => r.dayOfWeek === local.weekday && now >= minutes(r.opens) && now < minutes(r.closes));
 }
@@ -159,9 +164,8 @@ export async function nextOpening(ctx: Context, from: Date, departmentId?: strin
   if (!rules.length) return null;
   const tz = rules[0]!.timeZone;
   const start = DateTime.fromJSDate(from, { zone: tz });
-  // Open now (the usual case): `from` itself, by wall-clock minutes, without zone arithmetic.
-  const now = start.hour * 60 + start.minute;
-  if (rules.some((r) => r.dayOfWeek === start.weekday && now >= minutes(r.opens) && now < minutes(r.closes)) && !(await isHoliday(ctx, start))) return from;
+  // Open now (the usual case): `from` itself, without zone arithmetic.
+  if (withinHours(rules, start) && !(await isHoliday(ctx, start))) return from;
   for (let i = 0; i < 14; i++) {
     const day = start.startOf('day').plus({ days: i });
     if (await isHoliday(ctx, day)) continue;

@@ -59,7 +59,7 @@ export function spokenAmount(amount: number, lang: Language): string {
   return dollars ? `${dPart} ${and} ${cPart}` : cPart;
 }
 
-/** Items read as one phrase: "A and B", "A, B and C" / "A y B". */
+/** Items read as one phrase: "A and B", "A, B, and C" / "A y B". */
 export function spokenList(items: string[], lang: Language): string {
   return new Intl.ListFormat(lang, { style: 'long', type: 'conjunction' }).format(items);
 }

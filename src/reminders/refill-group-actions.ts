@@ -15,16 +15,17 @@ registerAction(
   'reminder.dueRefills',
   async ({ ctx, session, language }) => {
     if (!session.verified || !session.patientId) throw new Error('reminder.dueRefills needs a verified patient');
+    // This call's own prescription, as reminder.details put it in the session.
+    const [rx, drug] = [session.vars.rx, session.vars.drug];
+    if (typeof rx !== 'string' || typeof drug !== 'string') return 'one';
     const id = typeof session.vars.reminderId === 'string' ? session.vars.reminderId : '';
-    const own = await ctx.db.reminder.findUnique({ where: { id }, select: { prescription: { select: { rxNumber: true, drug: true } } } });
-    if (!own?.prescription) return 'one';
     const others = await ctx.db.reminder.findMany({
       where: { patientId: session.patientId, status: 'pending', id: { not: id }, prescription: { status: 'active' } },
       select: { id: true, prescription: { select: { rxNumber: true, drug: true } } },
       orderBy: { createdAt: 'asc' },
       take: MAX_GROUPED - 1,
     });
-    const drugs = new Map([[own.prescription.rxNumber, own.prescription.drug]]);
+    const drugs = new Map([[rx, drug]]);
     for (const o of others) if (o.prescription) drugs.set(o.prescription.rxNumber, o.prescription.drug);
     // Only this prescription (another reminder of it is a later due date): the usual menu.
     if (drugs.size < 2) return 'one';

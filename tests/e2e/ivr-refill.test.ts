@@ -106,13 +106,18 @@ describe('refills', () => {
     // Tuesdays 8 to 10 only: closed at 10 AM, when the office is open.
     await ivr.db.businessHours.create({ data: { departmentId: pharmacy.id, dayOfWeek: 2, opens: '08:00', closes: '10:00', timeZone: 'America/New_York' } });
     forgetHoursCache(ivr.app.ctx);
-    try {
-      const { ana } = ivr.practice;
+    const { ana } = ivr.practice;
+    // No refills left, then 1 for a pharmacist.
+    const askForPharmacist = async () => {
       const call = await ivr.call(ana.phone);
       await verifyByKeypad(call, '1', ana.dob);
       await call.press('1');
       await call.press(`${ana.rxEmpty}#`);
       await call.press('1');
+      return call;
+    };
+    try {
+      const call = await askForPharmacist();
       expect(call.transcript()).toContain('Our Pharmacy department is closed right now. Its hours are Tuesday, from 8:00 AM to 10:00 AM.');
       expect(call.transcript()).not.toContain('Our office is closed');
       expect(call.queue).toBeUndefined();
@@ -120,11 +125,7 @@ describe('refills', () => {
 
       // With the office closed too, the caller hears the office's hours.
       ivr.clock.at = CLOSED_AT;
-      const night = await ivr.call(ana.phone);
-      await verifyByKeypad(night, '1', ana.dob);
-      await night.press('1');
-      await night.press(`${ana.rxEmpty}#`);
-      await night.press('1');
+      const night = await askForPharmacist();
       expect(night.transcript()).toContain('Our office is closed right now. Our hours are Monday to Friday');
       await night.hangup();
     } finally {

@@ -1,6 +1,7 @@
 import { recordsWritten } from '../helpers/app';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { sweepReminders } from '../../src/reminders/reconcile';
+import type { SimCall } from '../../src/sim';
 import { addPatient, addPrescription, NY_OPENS, startReminderHarness, waitFor, type ReminderHarness } from './reminders-fixtures';
 
 // The paths of a reminder call on the local Twilio: a person who verifies and acts, a stop request
@@ -13,6 +14,14 @@ async function liveCall(h: ReminderHarness, phone: string, n = 0) {
     return h.sim.call(created.sid)?.waitingFor === 'gather';
   });
   return h.sim.call(created.sid)!;
+}
+
+/** Presses each key in turn, letting the call settle after each (the flow's answer arrives). */
+async function pressEach(call: SimCall, ...keys: string[]) {
+  for (const k of keys) {
+    await call.press(k);
+    await call.settled();
+  }
 }
 
 describe('reminder call paths', () => {
@@ -34,13 +43,9 @@ describe('reminder call paths', () => {
     const call = await liveCall(h, phone);
     expect(call.transcript()).toMatch(/^Hello, this is Maple Clinic calling\. Our call-back number is 5 5 5, 0 1 0, 0 0 0 0\./);
     expect(call.transcript()).not.toMatch(/Metformin|Ines/);
-    await call.press('1');
-    await call.settled();
-    await call.press('04091961');
-    await call.settled();
+    await pressEach(call, '1', '04091961');
     expect(call.transcript()).toContain('Your prescription for Metformin 500 mg is due for a refill');
-    await call.press('1');
-    await call.settled();
+    await pressEach(call, '1');
     expect(call.ended).toBe(true);
 
     const r = await waitFor('the reminder completed', async () => {
@@ -66,13 +71,9 @@ describe('reminder call paths', () => {
     expect(s.created).toBe(3);
 
     const call = await liveCall(h, phone);
-    await call.press('1');
-    await call.settled();
-    await call.press('02111958');
-    await call.settled();
+    await pressEach(call, '1', '02111958');
     expect(call.transcript()).toContain('Thank you, Iris. 3 of your prescriptions are due for a refill: Atorvastatin 20 mg, Levothyroxine 50 mcg, and Metformin 500 mg.');
-    await call.press('1');
-    await call.settled();
+    await pressEach(call, '1');
     expect(call.transcript()).toMatch(/Your refill of Atorvastatin 20 mg and Metformin 500 mg has been requested\. It will be ready for pickup today at .+\.\sNo refills are left for Levothyroxine 50 mcg, so we have asked your prescriber for a renewal\.\sThank you, and goodbye\./);
     expect(call.ended).toBe(true);
 
@@ -97,13 +98,9 @@ describe('reminder call paths', () => {
     await launchCampaign(h.ctx, { kind: 'refill' });
 
     const call = await liveCall(h, phone);
-    await call.press('1');
-    await call.settled();
-    await call.press('09301966');
-    await call.settled();
+    await pressEach(call, '1', '09301966');
     expect(call.transcript()).toContain('Gracias, Rosa. 2 de sus recetas están listas para resurtir: Losartán 50 mg y Metformina 500 mg.');
-    await call.press('1');
-    await call.settled();
+    await pressEach(call, '1');
     expect(call.transcript()).toMatch(/Hemos recibido su solicitud para resurtir Losartán 50 mg y Metformina 500 mg\. Estará lista para recoger hoy a las .+\.\sGracias, adiós\./);
     expect(await h.ctx.db.refillRequest.count({ where: { callSid: call.sid, kind: 'refill' } })).toBe(2);
   });
