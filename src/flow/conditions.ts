@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Context } from '../context';
-import { departmentIdByCode, isHoliday, isOpen } from '../ivr/business-hours';
+import { departmentIdByCode, isHoliday, isOpen } from '../calendar/hours';
 import type { Condition } from './schema';
 import type { VarValue } from './session';
 

@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import { Prisma } from '../db/client';
-import { departmentIdByCode, nextOpening } from './business-hours';
+import { departmentIdByCode, nextOpening } from '../calendar/hours';
 
 /** Time the pharmacy needs to fill a refill once the request is in. */
 export const FILL_TIME_MS = 2 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context';
 import type { Prisma } from '../db/client';
-import { addBusinessDays } from '../ivr/business-hours';
+import { addBusinessDays } from '../calendar/business-days';
 
 // The shapes of call-record writes, and the database side of the two kinds with rules of their own
 // that record-batch.ts hands over (status callbacks, callback tasks). Each is idempotent and independent of

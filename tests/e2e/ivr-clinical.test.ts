@@ -1,5 +1,5 @@
 import { recordsWritten } from '../helpers/app';
-import { forgetHoursCache } from '../../src/ivr/business-hours';
+import { forgetHoursCache } from '../../src/calendar/hours';
 import { CLOSED_AT, expectTransferred, heardSince, OPEN_AT, startIvr, verifyByKeypad, type Ivr } from './ivr-harness';
 
 // Nurse or pharmacist, after-hours handling and holidays on the inbound line.

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { continueFlow, startFlow } from '../../src/flow/engine';
 import { loadFlowSet } from '../../src/flow/loader';
 import { getAction } from '../../src/flow/actions';
-import { forgetHoursCache } from '../../src/ivr/business-hours';
+import { forgetHoursCache } from '../../src/calendar/hours';
 import { loadSession, type CallSession } from '../../src/flow/session';
 import { parseTwiml, type Verb } from '../../src/sim';
 import { recordsWritten, startTestApp, type TestApp } from '../helpers/app';

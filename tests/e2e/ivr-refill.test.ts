@@ -1,4 +1,4 @@
-import { forgetHoursCache } from '../../src/ivr/business-hours';
+import { forgetHoursCache } from '../../src/calendar/hours';
 import { recordsWritten } from '../helpers/app';
 import { postSigned } from '../helpers/twilio-request';
 import { CLOSED_AT, eventsOf, expectTransferred, heardSince, OPEN_AT, startIvr, verifyByKeypad, type Ivr } from './ivr-harness';

@@ -1,5 +1,5 @@
 import { recordsWritten } from '../helpers/app';
-import { forgetHoursCache } from '../../src/ivr/business-hours';
+import { forgetHoursCache } from '../../src/calendar/hours';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { addPatient, NY_OPENS, startReminderHarness, waitFor, type ReminderHarness } from '../integration/reminders-fixtures';
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Context } from '../../src/context';
-import { departmentIdByCode, forgetHoursCache, isHoliday, isOpen, nextOpening } from '../../src/ivr/business-hours';
+import { departmentIdByCode, forgetHoursCache, isHoliday, isOpen, nextOpening } from '../../src/calendar/hours';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 // Business hours, holidays and department ids are read once per period and answered in memory.

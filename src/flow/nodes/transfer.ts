@@ -1,4 +1,4 @@
-import { departmentIdByCode, isOpen } from '../../ivr/business-hours';
+import { departmentIdByCode, isOpen } from '../../calendar/hours';
 import { transferToQueue } from '../../routing/transfer';
 import type { NodeOf } from '../schema';
 import type { Turn } from '../turn';

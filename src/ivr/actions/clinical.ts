@@ -1,6 +1,6 @@
 import { registerAction } from '../../flow/actions';
-import { describeHours } from '../business-hours';
-import { onCallNumber } from '../on-call';
+import { describeHours } from '../../calendar/describe-hours';
+import { onCallNumber } from '../../calendar/on-call';
 
 registerAction(
   'oncall.find',

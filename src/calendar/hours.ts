@@ -61,7 +61,11 @@ async function loadSnapshot(ctx: Context): Promise<HoursSnapshot> {
   };
 }
 
-async function rulesFor(ctx: Context, departmentId?: string | null): Promise<HoursRule[]> {
+/**
+ * The hours rules that apply to a department (its own, else the practice-wide ones), as a copy.
+ * @param departmentId - a department whose own hours apply, if it has any
+ */
+export async function rulesFor(ctx: Context, departmentId?: string | null): Promise<HoursRule[]> {
   const { rules } = await snapshotOf(ctx);
   // A copy: callers sort it.
   return [...((departmentId && rules.get(departmentId)) || rules.get('') || [])];
@@ -83,7 +87,13 @@ export async function isHoliday(ctx: Context, local: DateTime): Promise<boolean>
   return (await snapshotOf(ctx)).holidays.has(Date.UTC(local.year, local.month - 1, local.day));
 }
 
-function minutes(hhmm: string): number {
+/** The zone the hours rules are written in (the practice's zone when there are none). */
+export function zoneOf(ctx: Context, rules: HoursRule[]): string {
+  return rules[0]?.timeZone ?? ctx.config.PRACTICE_TIME_ZONE;
+}
+
+/** Minutes since midnight of a wall-clock time ("08:30" -> 510). */
+export function minutes(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h * 60 + m;
 }
@@ -95,7 +105,7 @@ function minutes(hhmm: string): number {
  */
 export async function isOpen(ctx: Context, at: Date, departmentId?: string | null): Promise<boolean> {
   const rules = await rulesFor(ctx, departmentId);
-  const tz = rules[0]?.timeZone ?? ctx.config.PRACTICE_TIME_ZONE;
+  const tz = zoneOf(ctx, rules);
   const local = DateTime.fromJSDate(at, { zone: tz });
   if (await isHoliday(ctx, local)) return false;
   return withinHours(rules, local);
@@ -105,51 +115,6 @@ export async function isOpen(ctx: Context, at: Date, departmentId?: string | nul
 function withinHours(rules: HoursRule[], local: DateTime): boolean {
   const now = local.hour * 60 + local.minute;
   return rules.some((r) => r.dayOfWeek === local.weekday && now >= minutes(r.opens) && now < minutes(r.closes));
-}
-
-/**
- * The end of the Nth business day after a moment (closing time of that day), skipping closed days
- * and holidays: a callback "within one business day" is due then.
- */
-export async function addBusinessDays(ctx: Context, from: Date, days: number): Promise<Date> {
-  const rules = await rulesFor(ctx);
-  const tz = rules[0]?.timeZone ?? ctx.config.PRACTICE_TIME_ZONE;
-  let day = DateTime.fromJSDate(from, { zone: tz }).startOf('day');
-  let counted = 0;
-  for (let i = 0; i < 60; i++) {
-    day = day.plus({ days: 1 });
-    const rule = rules.find((r) => r.dayOfWeek === day.weekday);
-    if (!rules.length || (rule && !(await isHoliday(ctx, day)))) {
-      counted++;
-      if (counted === days) {
-        const close = rule ? minutes(rule.closes) : 17 * 60;
-        return day.plus({ minutes: close }).toJSDate();
-      }
-    }
-  }
-  return day.toJSDate();
-}
-
-/**
- * Opening hours as spoken text, e.g. "Monday to Friday, 8 AM to 6 PM".
- * @param departmentId - a department whose own hours to describe, if it has any
- */
-export async function describeHours(ctx: Context, language: 'en' | 'es', departmentId?: string): Promise<string> {
-  const rules = (await rulesFor(ctx, departmentId)).sort((a, b) => a.dayOfWeek - b.dayOfWeek);
-  if (!rules.length) return '';
-  const loc = language === 'es' ? 'es' : 'en';
-  const dayName = (d: number) => DateTime.fromObject({ weekYear: 2024, weekNumber: 10, weekday: d as 1 }).setLocale(loc).toFormat('cccc');
-  const time = (hhmm: string) => DateTime.fromFormat(hhmm, 'HH:mm').setLocale(loc).toFormat(loc === 'es' ? 'H:mm' : 'h:mm a');
-  const groups: { from: number; to: number; opens: string; closes: string }[] = [];
-  for (const r of rules) {
-    const last = groups[groups.length - 1];
-    if (last && last.to === r.dayOfWeek - 1 && last.opens === r.opens && last.closes === r.closes) last.to = r.dayOfWeek;
-    else groups.push({ from: r.dayOfWeek, to: r.dayOfWeek, opens: r.opens, closes: r.closes });
-  }
-  const [to, and] = language === 'es' ? ['a', 'de'] : ['to', 'from'];
-  return groups
-    .map((g) => `${dayName(g.from)}${g.to !== g.from ? ` ${to} ${dayName(g.to)}` : ''}, ${and} ${time(g.opens)} ${to} ${time(g.closes)}`)
-    .join('; ');
 }
 
 /**
