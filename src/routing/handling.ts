@@ -178,10 +178,11 @@ export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: strin
   }
   if (task.callSid) await recordWrapUpEnd(ctx, task.callSid, agentId);
   if (task.pop.callbackId) {
-    // "callback needed" (e.g. nobody answered) keeps the request open; routing tries again when it is due.
+    // "callback needed" (e.g. nobody answered) keeps the request open; routing tries again at retryAt.
+    // Its dueAt (the SLA) stays: a retry does not move the deadline.
     const open = w.disposition === 'callback_needed';
     const retryAt = new Date(ctx.clock.now().getTime() + CALLBACK_RETRY_MS);
-    await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: open ? { status: 'open', agentId: null, dueAt: retryAt } : { status: 'done', completedAt: ctx.clock.now() } });
+    await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: open ? { status: 'open', agentId: null, retryAt } : { status: 'done', completedAt: ctx.clock.now() } });
   }
   // Only from wrap-up: a supervisor may have set the agent offline meanwhile, and that stands.
   const { changed } = await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'wrap-up', reason: 'wrap-up done' });

@@ -20,7 +20,7 @@ export async function convertToCallback(ctx: Context, callTask: RoutingTask, pho
     reason: 'queue_callback',
     priority: callTask.priority,
     queueName: callTask.queue,
-    dueAt: ctx.clock.now(),
+    // dueAt: the voicemail SLA (end of the next business day); routing takes it now all the same.
   });
   const { previous } = await endWait(ctx, callTask.id, 'converted');
   if (previous !== 'waiting') {
@@ -50,12 +50,14 @@ export async function convertToCallback(ctx: Context, callTask: RoutingTask, pho
 }
 
 /**
- * Puts every due, open queue callback from PostgreSQL into routing: after a Redis loss, and when a
- * callback nobody answered comes due again. Tasks live in Redis are left as they are.
+ * Puts every open queue callback from PostgreSQL into routing (those waiting for a retry once their
+ * retryAt has come): after a Redis loss, and when a callback nobody answered is to be tried again.
+ * Tasks live in Redis are left as they are.
  * @returns how many were (re)queued
  */
 export async function restoreCallbacks(ctx: Context): Promise<number> {
-  const open = await ctx.db.callbackTask.findMany({ where: { status: 'open', reason: 'queue_callback', dueAt: { lte: ctx.clock.now() } }, take: 500 });
+  const now = ctx.clock.now();
+  const open = await ctx.db.callbackTask.findMany({ where: { status: 'open', reason: 'queue_callback', OR: [{ retryAt: null }, { retryAt: { lte: now } }] }, take: 500 });
   let restored = 0;
   for (const cb of open) {
     const live = await getTask(ctx, callbackTaskId(cb.id));
@@ -70,7 +72,7 @@ export async function restoreCallbacks(ctx: Context): Promise<number> {
       verified: false,
       from: cb.phone,
       requestedPriority: cb.priority,
-      enqueuedAt: Math.max(cb.createdAt.getTime(), Math.min(cb.dueAt.getTime(), ctx.clock.now().getTime())),
+      enqueuedAt: Math.max(cb.createdAt.getTime(), Math.min((cb.retryAt ?? cb.createdAt).getTime(), now.getTime())),
       pop: { ivrPath: [], phone: cb.phone, callbackId: cb.id },
     });
     restored++;

@@ -75,6 +75,7 @@ describe('press 1 for a callback: kept in line and routed later like a call', ()
     const wrap = await agent.agent.put(`/api/calls/cb-${stored.id}/wrapup`).set('X-CSRF-Token', agent.csrf).send({ disposition: 'callback_needed', notes: 'No answer' });
     expect(wrap.body.available).toBe(true);
     await recordsWritten(h.app);
-    expect(await h.app.ctx.db.callbackTask.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: 'open', notes: 'No answer', agentId: null });
+    // Tried again later (retryAt); the deadline (dueAt) does not move.
+    expect(await h.app.ctx.db.callbackTask.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: 'open', notes: 'No answer', agentId: null, dueAt: stored.dueAt, retryAt: expect.any(Date) });
   });
 });

@@ -18,11 +18,12 @@ describe('the routing worker', () => {
     await app.close();
   });
 
-  test('puts due callbacks from PostgreSQL into routing (not future ones) and assigns them on its tick', async () => {
+  test('puts open callbacks from PostgreSQL into routing (not ones waiting for a later retry) and assigns them on its tick', async () => {
     const now = app.ctx.clock.now().getTime();
     const base = { phone: '+12125550191', language: 'en', reason: 'queue_callback', queueName: 'general', status: 'open' };
-    const due = await app.ctx.db.callbackTask.create({ data: { ...base, key: 'w-due', dueAt: new Date(now - 1000) } });
-    const later = await app.ctx.db.callbackTask.create({ data: { ...base, key: 'w-later', dueAt: new Date(now + 3_600_000) } });
+    // Due (the SLA) tomorrow, as every new queue callback is: routed now all the same.
+    const due = await app.ctx.db.callbackTask.create({ data: { ...base, key: 'w-due', dueAt: new Date(now + 86_400_000) } });
+    const later = await app.ctx.db.callbackTask.create({ data: { ...base, key: 'w-later', dueAt: new Date(now + 86_400_000), retryAt: new Date(now + 3_600_000) } });
     const voicemail = await app.ctx.db.callbackTask.create({ data: { ...base, key: 'w-vm', reason: 'voicemail', dueAt: new Date(now - 1000) } });
     const agent = await createAgent(app.ctx.db, { email: 'worker@example.org', name: 'Wes', skills: { en: 3, general: 2 } });
 
