@@ -1,9 +1,18 @@
+import type { SimConference, SimParticipant } from './conference';
 import type { ClientIncoming, DialBridge } from './dial';
 import type { SimQueue } from './queues';
 import type { DialNoun, DialVerb, EnqueueVerb, GatherVerb, HttpMethod, RecordVerb, Verb } from './twiml';
 
 /** What Twilio's caller hears when the application fails (HTTP error, bad TwiML). */
 export const APPLICATION_ERROR_MESSAGE = 'We are sorry, an application error has occurred. Goodbye.';
+
+/** Something a party in a conference (or a bridge) said that this call heard, from {@link SimCall.talk}. */
+export interface PartyHeard {
+  readonly fromCallSid: string;
+  /** The speaker's participant label, if it has one. */
+  readonly label?: string;
+  readonly text: string;
+}
 
 /** Something the caller heard: a `<Say>` text or a `<Play>` URL. */
 export interface HeardItem {
@@ -60,7 +69,7 @@ export type Pending =
   | { kind: 'hold'; frame: Frame }
   | { kind: 'dialing'; verb: DialVerb; frame: Frame; noun: DialNoun; childSid: string; incoming?: ClientIncoming }
   | { kind: 'bridged'; bridge: DialBridge }
-  | { kind: 'conference'; verb: DialVerb; frame: Frame; name: string; childSid: string; joinedAt: Date }
+  | { kind: 'conference'; conference: SimConference; participant: SimParticipant }
   | { kind: 'playing'; frame: Frame };
 
 /** @internal a call's place in an `<Enqueue>` queue */

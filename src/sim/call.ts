@@ -7,23 +7,24 @@ import { resolveUrl, sendWebhook, type RequestKind, type SimRequest } from './we
 import type { DialBridge } from './dial';
 import {
   APPLICATION_ERROR_MESSAGE, SimUsageError,
-  type CallStatus, type Frame, type HeardItem, type Pending, type QueueState, type SimCallInit, type SimError, type WaitingFor,
+  type CallStatus, type Frame, type HeardItem, type PartyHeard, type Pending, type QueueState, type SimCallInit, type SimError, type WaitingFor,
 } from './call-types';
 import { submitGather } from './gather';
 import { postRecording } from './record';
 import { announce, enqueue, fetchWaitUrl, finishBridgedQueue, leaveQueue, WAIT_VERBS } from './enqueue';
 import { abandonDial, dial, hangupDuringDial } from './dial-verb';
 import { hangupInConference } from './conference-verb';
+import { routeTalk } from './audio';
 
 export {
   APPLICATION_ERROR_MESSAGE, SimUsageError,
-  type CallGeo, type CallStatus, type Frame, type HeardItem, type Pending, type SimCallInit, type SimError, type WaitingFor,
+  type CallGeo, type CallStatus, type Frame, type HeardItem, type PartyHeard, type Pending, type SimCallInit, type SimError, type WaitingFor,
 } from './call-types';
 
 /**
  * One simulated call leg, driven by the test: it executes the application's TwiML the way Twilio does
  * and stops whenever Twilio would wait for the caller (Gather, Record, queue hold, a ringing Dial…).
- * Events: `heard` (HeardItem), `pause` (seconds), `beep`, `request` (SimRequest), `waiting` (WaitingFor), `ended` (CallStatus).
+ * Events: `heard` (HeardItem), `heard-party` (PartyHeard), `pause` (seconds), `beep`, `request` (SimRequest), `waiting` (WaitingFor), `ended` (CallStatus).
  */
 export class SimCall extends EventEmitter {
   /** `CA` + 32 hex. */
@@ -33,6 +34,8 @@ export class SimCall extends EventEmitter {
   readonly direction: SimCallInit['direction'];
   /** Everything said or played to the caller, in order. */
   readonly heard: HeardItem[] = [];
+  /** What this call heard other parties say ({@link talk}), in order. */
+  readonly partyHeard: PartyHeard[] = [];
   /** Every request the sim made for this call, with its response. */
   readonly requests: SimRequest[] = [];
   /** Application errors Twilio would report for this call. */
@@ -110,7 +113,7 @@ export class SimCall extends EventEmitter {
 
   /** The sim conference this call is in, if any. */
   get conference(): string | undefined {
-    return this.pending?.kind === 'conference' ? this.pending.name : undefined;
+    return this.pending?.kind === 'conference' ? this.pending.conference.friendlyName : undefined;
   }
 
   /** Requests of one kind, in order. */
@@ -247,6 +250,17 @@ export class SimCall extends EventEmitter {
       });
       if (!again) break;
     }
+  }
+
+  /**
+   * This party speaks (audio as text): in a conference every participant that can hear it gets a
+   * {@link PartyHeard} item and a `heard-party` event (see {@link routeTalk} for who hears whom); across a
+   * `<Dial><Queue>` bridge the other caller hears it.
+   * @param text - what is said
+   */
+  async talk(text: string): Promise<void> {
+    await this.sim.idle();
+    routeTalk(this, text);
   }
 
   /**
@@ -533,7 +547,7 @@ export class SimCall extends EventEmitter {
     const p = this.pending;
     this.pending = undefined;
     if (p?.kind === 'bridged' || p?.kind === 'dialing') abandonDial(this, p);
-    else if (p?.kind === 'conference') this.sim.leaveConference(p.name, this);
+    else if (p?.kind === 'conference') p.conference.remove(p.participant, 'left');
     if (this.queueState) await leaveQueue(this, why, true);
   }
 
@@ -577,6 +591,7 @@ export class SimCall extends EventEmitter {
     const p = this.pending;
     this.pending = undefined;
     if (p?.kind === 'bridged') p.bridge.end(p.bridge.dialer === this ? 'dialer' : 'peer');
+    else if (p?.kind === 'conference') p.conference.remove(p.participant, 'left');
     await this.finish('completed');
   }
 

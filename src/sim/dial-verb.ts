@@ -50,7 +50,7 @@ export async function dial(call: SimCall, verb: DialVerb, frame: Frame): Promise
     sim.dialQueue(call, queue, noun);
     return;
   }
-  joinConference(call, verb, frame, noun, childSid);
+  await joinConference(call, verb, frame, noun, childSid);
 }
 
 /** A Dial that ended at once (busy, failed, unreachable): its action, if any, replaces the document. */

@@ -2,6 +2,7 @@ import type { SimCall } from './call';
 import type { Frame } from './call-types';
 import type { WebhookParams } from './signature';
 import type { EnqueueVerb, HttpMethod } from './twiml';
+import { playMediaDocument } from './media-doc';
 import { resolveUrl } from './webhook-client';
 
 /** Verbs Twilio allows in a waitUrl document. */
@@ -105,22 +106,5 @@ export async function hangupBridgedQueue(call: SimCall): Promise<void> {
  * @param params - QueueSid, QueueTime, DequeingCallSid…
  */
 export async function announce(call: SimCall, url: string, method: HttpMethod, params: WebhookParams): Promise<void> {
-  const saved = call.frame;
-  if (!(await call.fetchDocument('queue-url', url, method, { ...call.callParams(), ...params }))) return;
-  for (let guard = 0; guard < 20 && call.frame; guard++) {
-    const frame: Frame = call.frame;
-    let redirected = false;
-    for (const verb of frame.verbs) {
-      if (verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Pause') call.prompt(verb);
-      else if (verb.verb === 'Redirect') {
-        if (!(await call.fetchDocument('redirect', resolveUrl(verb.url, frame.docUrl), verb.method, call.callParams()))) return;
-        redirected = true;
-        break;
-      } else {
-        return call.applicationError({ kind: 'twiml', code: 12200, message: `<${verb.verb}> is not allowed in a <Queue url> document`, url: frame.docUrl });
-      }
-    }
-    if (!redirected) break;
-  }
-  call.frame = saved;
+  await playMediaDocument(call, 'queue-url', url, method, params, '<Queue url>');
 }
