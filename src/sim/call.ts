@@ -187,6 +187,8 @@ export class SimCall extends EventEmitter {
         return this.drive();
       }
       if (p?.kind === 'dialing') {
+        // A Participants API call ringing a client is the client's to answer or let ring out.
+        if (p.childSid === this.sid) throw new SimUsageError('this call rings a client for a conference: use its ClientIncoming.ignore()');
         if (p.incoming) p.incoming.status = 'no-answer';
         this.sim.advance(p.verb.timeout);
         this.sim.forgetQueueWaiter(this);

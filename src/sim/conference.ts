@@ -1,3 +1,23 @@
+/**
+ * Conferences and their participants, following Twilio's Conference, Participant and `<Dial><Conference>` docs.
+ *
+ * Implemented: `CF` sids; status init → in-progress (two participants in, one with startConferenceOnEnter) →
+ * completed (last participant left or kicked, an endConferenceOnExit participant left or kicked, REST Status=completed),
+ * with reason_conference_ended and call_sid_ending_conference; a completed room is never reused. Participant flags
+ * Muted, Hold (HoldUrl/HoldMethod, GET by default), Coaching/CallSidToCoach, StartConferenceOnEnter, EndConferenceOnExit,
+ * Label, Beep (a `beep` event on the others' calls). waitUrl before the start and holdUrl/announceUrl documents are
+ * played once (Play, Say, Pause, Redirect; anything else is 12200 and ends the call); no URL is Twilio's default music,
+ * an empty waitUrl silence. Status callbacks from the first participant that sets one: conference-start, conference-end,
+ * participant-join, -leave, -mute, -unmute, -hold, -unhold, -modify, announcement-end, with the documented parameters and
+ * a SequenceNumber (from 1) over the delivered ones, posted in order and signed. `<Dial><Conference>` defaults to no
+ * events unless statusCallbackEvent lists them; the Participants API defaults ConferenceStatusCallbackEvent to `start end`.
+ * Removed TwiML participants continue after their `<Dial>` (action with DialCallStatus=completed, else the next verb);
+ * REST-created ones hang up. maxParticipants refuses further callers (Dial action DialCallStatus=failed).
+ *
+ * Not implemented: conference recording (record, trim, recordingStatusCallback), speaker events, jitterBufferSize,
+ * region, eventCallbackUrl, hangupOnStar, waitUrl looping (played once), Participants API AMD/SIP auth/EarlyMedia
+ * (accepted, ignored), ReasonParticipantLeft/ParticipantCallStatus on participant-leave, announcement-failed.
+ */
 import type { SimCall } from './call';
 import type { Frame } from './call-types';
 import { ConferenceCallbacks, type ConferenceCallback, type ConferenceEvent } from './conference-events';
