@@ -18,7 +18,7 @@ type InConference = Extract<Pending, { kind: 'conference' }>;
  */
 export async function joinConference(call: SimCall, verb: DialVerb, frame: Frame, noun: ConferenceNoun, childSid: string): Promise<void> {
   const conference = call.sim.conferenceNamed(noun.name, true)!;
-  // Twilio refuses a caller when the room is full; the Dial ends as if nobody answered.
+  // Twilio refuses a caller when the room is full; the docs do not say how the Dial ends, the sim reports failed.
   if (conference.connected().length >= noun.maxParticipants) {
     if (verb.action) {
       await call.fetchDocument('action', resolveUrl(verb.action, frame.docUrl), verb.method, { ...call.callParams(), DialCallStatus: 'failed', DialCallSid: childSid });

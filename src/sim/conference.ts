@@ -12,7 +12,8 @@
  * a SequenceNumber (from 1) over the delivered ones, posted in order and signed. `<Dial><Conference>` defaults to no
  * events unless statusCallbackEvent lists them; the Participants API defaults ConferenceStatusCallbackEvent to `start end`.
  * Removed TwiML participants continue after their `<Dial>` (action with DialCallStatus=completed, else the next verb);
- * REST-created ones hang up. maxParticipants refuses further callers (Dial action DialCallStatus=failed).
+ * REST-created ones hang up. maxParticipants refuses further callers (the sim's guess at the undocumented result:
+ * Dial action with DialCallStatus=failed).
  *
  * Not implemented: conference recording (record, trim, recordingStatusCallback), speaker events, jitterBufferSize,
  * region, eventCallbackUrl, hangupOnStar, waitUrl looping (played once), Participants API AMD/SIP auth/EarlyMedia
