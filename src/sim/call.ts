@@ -288,8 +288,7 @@ export class SimCall extends EventEmitter {
     return run;
   }
 
-  /** @internal */
-  async act(fn: () => Promise<void>): Promise<void> {
+  private async act(fn: () => Promise<void>): Promise<void> {
     await this.sim.idle();
     await this.schedule(fn);
     await this.sim.idle();
@@ -453,7 +452,7 @@ export class SimCall extends EventEmitter {
 
   // ---------------------------------------------------------------- executor
 
-  /** @internal */
+  /** @internal runs verbs until the call waits or ends */
   async drive(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -474,7 +473,7 @@ export class SimCall extends EventEmitter {
     if (!this.ended) this.emit('waiting', this.waitingFor);
   }
 
-  /** @internal */
+  /** @internal in a queue's wait document (only waitUrl verbs allowed) */
   inWait(): boolean {
     return !!this.queueState && this.queueState.waited === undefined;
   }
@@ -526,7 +525,7 @@ export class SimCall extends EventEmitter {
     }
   }
 
-  /** @internal */
+  /** @internal the caller hears a Say/Play (with its loop) or waits a Pause */
   prompt(verb: PromptVerb): void {
     if (verb.verb === 'Pause') {
       this.sim.advance(verb.length);
@@ -543,8 +542,7 @@ export class SimCall extends EventEmitter {
     }
   }
 
-  /** Leaves whatever the call waits on, for a REST redirect. */
-  /** @internal */
+  /** @internal leaves whatever the call waits on, for a REST redirect */
   async abandon(why: 'redirected'): Promise<void> {
     const p = this.pending;
     this.pending = undefined;
@@ -556,8 +554,8 @@ export class SimCall extends EventEmitter {
   /**
    * Ends the call now (caller hangup, REST, `<Hangup>` in a waitUrl): posts the callbacks Twilio makes
    * for whatever was pending (their TwiML ignored), then the final status callback.
+   * @internal
    */
-  /** @internal */
   async endCall(status: CallStatus, opts: { recordingSec?: number; transcript?: string }, recordPending?: Extract<Pending, { kind: 'record' }>): Promise<void> {
     const p = recordPending ?? this.pending;
     this.pending = undefined;
@@ -584,7 +582,7 @@ export class SimCall extends EventEmitter {
     await this.deliverStatus(status, false);
   }
 
-  /** @internal */
+  /** @internal Twilio's application-error treatment: record it, apologise, hang up */
   async applicationError(err: SimError): Promise<void> {
     this.errors.push(err);
     const item: HeardItem = { verb: 'Say', text: APPLICATION_ERROR_MESSAGE, language: 'en-US' };
@@ -597,8 +595,7 @@ export class SimCall extends EventEmitter {
     await this.finish('completed');
   }
 
-  /** Fetches a TwiML document; on any failure the call gets Twilio's application-error treatment. */
-  /** @internal */
+  /** @internal fetches a TwiML document; on any failure the call gets Twilio's application-error treatment */
   async fetchDocument(kind: RequestKind, url: string, method: HttpMethod, params: WebhookParams): Promise<boolean> {
     const count = (this.fetchCounts.get(url) ?? 0) + 1;
     this.fetchCounts.set(url, count);
@@ -618,7 +615,7 @@ export class SimCall extends EventEmitter {
     return this.useDocument(req.body ?? '', url, url);
   }
 
-  /** @internal */
+  /** @internal parses a document into the current frame; a bad one is an application error */
   async useDocument(xml: string, docUrl: string, errUrl: string): Promise<boolean> {
     let verbs: Verb[];
     try {
