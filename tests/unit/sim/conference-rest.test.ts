@@ -202,4 +202,31 @@ describe('fake REST API: conference participants', () => {
     expect(done.map((c) => c.sid)).toEqual([sid]);
     expect(done[0]).toMatchObject({ friendlyName: 'room-1', accountSid: ACCOUNT_SID });
   });
+
+  it('creates the conference from its friendly name when the first participant is added; a declined client ends busy', async () => {
+    sim.registerClient('nurse-2', { onIncoming: (i) => i.reject() });
+    const declined = await client.conferences('room-2').participants.create({ from: LINE, to: 'client:nurse-2' });
+    await sim.idle();
+    expect(sim.call(declined.callSid)!.status).toBe('busy');
+    const first = sim.conference('room-2')!;
+    expect(first.status).toBe('completed');
+    const p = await client.conferences('room-2').participants.create({
+      from: LINE, to: NURSE, label: 'nurse', conferenceStatusCallback: `${app.baseUrl}/conf-events`,
+      conferenceStatusCallbackEvent: ['start', 'join', 'hold'],
+    });
+    await sim.idle();
+    const room = sim.conference('room-2')!;
+    expect(room.sid).not.toBe(first.sid);
+    expect(room.sid).toBe(p.conferenceSid);
+    expect(room.status).toBe('init');
+    app.route('/webhooks/voice', twiml('<Dial><Conference>room-2</Conference></Dial>'));
+    const caller = await sim.inboundCall({ from: CALLER, to: LINE });
+    expect(room.status).toBe('in-progress');
+    await client.conferences(room.sid).participants(caller.sid).update({ hold: true });
+    await sim.idle();
+    expect(caller.heard.map((h) => h.text)).toEqual(['twilio:default-hold-music']);
+    expect(app.on('/conf-events').map((r) => [r.params.StatusCallbackEvent, r.params.Hold])).toEqual([
+      ['participant-join', 'false'], ['participant-join', 'false'], ['conference-start', undefined], ['participant-hold', 'true'],
+    ]);
+  });
 });
