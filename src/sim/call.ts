@@ -2,97 +2,29 @@ import { EventEmitter } from 'node:events';
 import type { WebhookParams } from './signature';
 import { makeSid, rfc2822 } from './sids';
 import type { TwilioSim } from './sim';
-import type { SimQueue } from './queues';
-import {
-  parseTwiml, TwimlError,
-  type DialNoun, type DialVerb, type EnqueueVerb, type GatherVerb, type HttpMethod, type PromptVerb, type RecordVerb, type Verb,
-} from './twiml';
+import { parseTwiml, TwimlError, type DialVerb, type GatherVerb, type HttpMethod, type PromptVerb, type Verb } from './twiml';
 import { resolveUrl, sendWebhook, type RequestKind, type SimRequest } from './webhook-client';
-import { ClientIncoming, DialBridge } from './dial';
+import type { DialBridge } from './dial';
+import {
+  APPLICATION_ERROR_MESSAGE, SimUsageError,
+  type CallStatus, type Frame, type HeardItem, type PartyHeard, type Pending, type QueueState, type SimCallInit, type SimError, type WaitingFor,
+} from './call-types';
+import { submitGather } from './gather';
+import { postRecording } from './record';
+import { announce, enqueue, fetchWaitUrl, finishBridgedQueue, leaveQueue, WAIT_VERBS } from './enqueue';
+import { abandonDial, dial, hangupDuringDial } from './dial-verb';
+import { hangupInConference } from './conference-verb';
+import { routeTalk } from './audio';
 
-/** What Twilio's caller hears when the application fails (HTTP error, bad TwiML). */
-export const APPLICATION_ERROR_MESSAGE = 'We are sorry, an application error has occurred. Goodbye.';
-
-/** Something the caller heard: a `<Say>` text or a `<Play>` URL. */
-export interface HeardItem {
-  readonly verb: 'Say' | 'Play';
-  readonly text: string;
-  readonly language?: string;
-  readonly voice?: string;
-}
-
-/** A problem Twilio would show in its debugger for this call. */
-export interface SimError {
-  readonly kind: 'http' | 'network' | 'twiml' | 'loop' | 'callback' | 'internal';
-  /** Twilio's error code where there is one (11200 HTTP retrieval, 11205 connection, 12100 parse, 12200 schema, 15003 callback). */
-  readonly code?: number;
-  readonly message: string;
-  readonly url?: string;
-  readonly status?: number;
-}
-
-/** Twilio's call statuses. */
-export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
-
-/** What the call is blocked on, waiting for the test (or the other party) to act. */
-export type WaitingFor = 'gather' | 'record' | 'hold' | 'dialing' | 'bridged' | 'conference' | 'playing' | 'running' | 'ended';
-
-/** The caller's geography as Twilio reports it (`FromCity`, `ToState`…). Unknown values are sent as empty strings. */
-export interface CallGeo {
-  fromCity?: string; fromState?: string; fromZip?: string; fromCountry?: string;
-  toCity?: string; toState?: string; toZip?: string; toCountry?: string;
-}
-
-/** How a {@link SimCall} is set up; built by {@link TwilioSim}. */
-export interface SimCallInit {
-  readonly from: string;
-  readonly to: string;
-  readonly direction: 'inbound' | 'outbound-api' | 'outbound-dial';
-  readonly geo?: CallGeo;
-  readonly parentCallSid?: string;
-  readonly statusCallback?: string;
-  readonly statusCallbackMethod?: HttpMethod;
-  /** Events that get a status callback: initiated, ringing, answered, completed. */
-  readonly statusCallbackEvents?: readonly string[];
-  /** Synchronous AMD (MachineDetection without AsyncAmd): AnsweredBy goes with the Url request. */
-  readonly syncAmd?: boolean;
-}
-
-/** @internal a TwiML document being executed, and the index of the next verb */
-export type Frame = { verbs: Verb[]; index: number; docUrl: string };
-
-/** @internal what the executor is blocked on */
-export type Pending =
-  | { kind: 'gather'; verb: GatherVerb; frame: Frame; digits: string }
-  | { kind: 'record'; verb: RecordVerb; frame: Frame }
-  | { kind: 'hold'; frame: Frame }
-  | { kind: 'dialing'; verb: DialVerb; frame: Frame; noun: DialNoun; childSid: string; incoming?: ClientIncoming }
-  | { kind: 'bridged'; bridge: DialBridge }
-  | { kind: 'conference'; verb: DialVerb; frame: Frame; name: string; childSid: string; joinedAt: Date }
-  | { kind: 'playing'; frame: Frame };
-
-type QueueState = {
-  verb: EnqueueVerb;
-  frame: Frame;
-  queue: SimQueue;
-  enteredAt: Date;
-  /** Seconds waited, once the call left the queue for a bridge. */
-  waited?: number;
-  /** Seconds waited, once a REST dequeue took the call out of the queue. */
-  removedWait?: number;
-};
-
-/** Usage mistakes in a test (e.g. `press()` when no Gather is waiting). */
-export class SimUsageError extends Error {
-  override name = 'SimUsageError';
-}
-
-const WAIT_VERBS = new Set(['Say', 'Play', 'Pause', 'Gather', 'Redirect', 'Leave', 'Hangup']);
+export {
+  APPLICATION_ERROR_MESSAGE, SimUsageError,
+  type CallGeo, type CallStatus, type Frame, type HeardItem, type PartyHeard, type Pending, type SimCallInit, type SimError, type WaitingFor,
+} from './call-types';
 
 /**
  * One simulated call leg, driven by the test: it executes the application's TwiML the way Twilio does
  * and stops whenever Twilio would wait for the caller (Gather, Record, queue hold, a ringing Dial…).
- * Events: `heard` (HeardItem), `pause` (seconds), `beep`, `request` (SimRequest), `waiting` (WaitingFor), `ended` (CallStatus).
+ * Events: `heard` (HeardItem), `heard-party` (PartyHeard), `pause` (seconds), `beep`, `request` (SimRequest), `waiting` (WaitingFor), `ended` (CallStatus).
  */
 export class SimCall extends EventEmitter {
   /** `CA` + 32 hex. */
@@ -102,6 +34,8 @@ export class SimCall extends EventEmitter {
   readonly direction: SimCallInit['direction'];
   /** Everything said or played to the caller, in order. */
   readonly heard: HeardItem[] = [];
+  /** What this call heard other parties say ({@link talk}), in order. */
+  readonly partyHeard: PartyHeard[] = [];
   /** Every request the sim made for this call, with its response. */
   readonly requests: SimRequest[] = [];
   /** Application errors Twilio would report for this call. */
@@ -118,10 +52,10 @@ export class SimCall extends EventEmitter {
   /** @internal */ queueState?: QueueState;
   /** @internal */ readonly init: SimCallInit;
   /** @internal the tail of this call's serialized work */ chain: Promise<void> = Promise.resolve();
-  private frame?: Frame;
+  /** @internal */ frame?: Frame;
   private running = false;
   private sequence = 0;
-  private fetchCounts = new Map<string, number>();
+  /** @internal */ fetchCounts = new Map<string, number>();
 
   constructor(
     /** @internal */ readonly sim: TwilioSim,
@@ -179,7 +113,7 @@ export class SimCall extends EventEmitter {
 
   /** The sim conference this call is in, if any. */
   get conference(): string | undefined {
-    return this.pending?.kind === 'conference' ? this.pending.name : undefined;
+    return this.pending?.kind === 'conference' ? this.pending.conference.friendlyName : undefined;
   }
 
   /** Requests of one kind, in order. */
@@ -211,11 +145,11 @@ export class SimCall extends EventEmitter {
       for (const key of keys) {
         if (!/^[0-9*#]$/.test(key)) throw new SimUsageError(`"${key}" is not a DTMF key`);
         if (p.verb.finishOnKey !== '' && p.verb.finishOnKey.includes(key)) {
-          return this.submitGather(p, p.digits ? { Digits: p.digits } : {});
+          return submitGather(this, p, p.digits ? { Digits: p.digits } : {});
         }
         p.digits += key;
         if (p.verb.numDigits !== undefined && p.digits.length >= p.verb.numDigits) {
-          return this.submitGather(p, { Digits: p.digits });
+          return submitGather(this, p, { Digits: p.digits });
         }
       }
     });
@@ -230,7 +164,7 @@ export class SimCall extends EventEmitter {
     await this.act(async () => {
       const p = this.expect('gather');
       if (!p.verb.input.includes('speech')) throw new SimUsageError('this <Gather> does not accept speech input');
-      await this.submitGather(p, { SpeechResult: text, Confidence: confidence.toFixed(8).replace(/0+$/, '').replace(/\.$/, '.0') });
+      await submitGather(this, p, { SpeechResult: text, Confidence: confidence.toFixed(8).replace(/0+$/, '').replace(/\.$/, '.0') });
     });
   }
 
@@ -244,7 +178,7 @@ export class SimCall extends EventEmitter {
       const p = this.pending;
       if (p?.kind === 'gather') {
         this.sim.advance(p.verb.timeout);
-        return this.submitGather(p, p.digits ? { Digits: p.digits } : {});
+        return submitGather(this, p, p.digits ? { Digits: p.digits } : {});
       }
       if (p?.kind === 'record') {
         this.sim.advance(p.verb.timeout);
@@ -253,6 +187,8 @@ export class SimCall extends EventEmitter {
         return this.drive();
       }
       if (p?.kind === 'dialing') {
+        // A Participants API call ringing a client is the client's to answer or let ring out.
+        if (p.childSid === this.sid) throw new SimUsageError('this call rings a client for a conference: use its ClientIncoming.ignore()');
         if (p.incoming) p.incoming.status = 'no-answer';
         this.sim.advance(p.verb.timeout);
         this.sim.forgetQueueWaiter(this);
@@ -282,7 +218,7 @@ export class SimCall extends EventEmitter {
         await this.endCall('completed', { recordingSec: duration, transcript: opts.transcript }, p);
         return;
       }
-      await this.postRecording(p, duration, opts.digits, opts.transcript, false);
+      await postRecording(this, p, duration, opts.digits, opts.transcript, false);
     });
   }
 
@@ -310,12 +246,23 @@ export class SimCall extends EventEmitter {
         const p = this.expect('hold');
         this.fetchCounts.clear();
         this.pending = undefined;
-        if (!(await this.fetchWaitUrl(p.frame))) return;
+        if (!(await fetchWaitUrl(this, p.frame))) return;
         await this.drive();
         again = (this.pending as Pending | undefined)?.kind === 'hold';
       });
       if (!again) break;
     }
+  }
+
+  /**
+   * This party speaks (audio as text): in a conference every participant that can hear it gets a
+   * {@link PartyHeard} item and a `heard-party` event (see {@link routeTalk} for who hears whom); across a
+   * `<Dial><Queue>` bridge the other caller hears it.
+   * @param text - what is said
+   */
+  async talk(text: string): Promise<void> {
+    await this.sim.idle();
+    routeTalk(this, text);
   }
 
   /**
@@ -425,7 +372,7 @@ export class SimCall extends EventEmitter {
   /** @internal REST: dequeue this member to a URL (Twilio: Enqueue action right away with QueueResult=redirected) */
   async dequeueTo(url: string, method: HttpMethod): Promise<void> {
     if (this.ended || !this.queueState) return;
-    await this.leaveQueue('redirected', true);
+    await leaveQueue(this, 'redirected', true);
     this.pending = undefined;
     this.fetchCounts.clear();
     if (!(await this.fetchDocument('dequeue', url, method, this.callParams()))) return;
@@ -450,37 +397,12 @@ export class SimCall extends EventEmitter {
 
   /** @internal this queued caller's bridge ended while the caller is still on the line */
   async finishBridgedQueue(): Promise<void> {
-    this.pending = undefined;
-    if (this.ended || !this.queueState) return;
-    const q = this.queueState;
-    this.queueState = undefined;
-    if (q.verb.action) {
-      const params = { ...this.callParams(), QueueResult: 'bridged', QueueSid: q.queue.sid, QueueTime: String(q.waited ?? 0) };
-      if (!(await this.fetchDocument('action', resolveUrl(q.verb.action, q.frame.docUrl), q.verb.method, params))) return;
-    } else this.frame = q.frame;
-    await this.drive();
+    await finishBridgedQueue(this);
   }
 
   /** @internal plays a `<Queue url>` announcement to this queued caller before the bridge */
   async announce(url: string, method: HttpMethod, params: WebhookParams): Promise<void> {
-    const saved = this.frame;
-    if (!(await this.fetchDocument('queue-url', url, method, { ...this.callParams(), ...params }))) return;
-    for (let guard = 0; guard < 20 && this.frame; guard++) {
-      const frame: Frame = this.frame;
-      let redirected = false;
-      for (const verb of frame.verbs) {
-        if (verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Pause') this.prompt(verb);
-        else if (verb.verb === 'Redirect') {
-          if (!(await this.fetchDocument('redirect', resolveUrl(verb.url, frame.docUrl), verb.method, this.callParams()))) return;
-          redirected = true;
-          break;
-        } else {
-          return this.applicationError({ kind: 'twiml', code: 12200, message: `<${verb.verb}> is not allowed in a <Queue url> document`, url: frame.docUrl });
-        }
-      }
-      if (!redirected) break;
-    }
-    this.frame = saved;
+    await announce(this, url, method, params);
   }
 
   /** @internal the bridge to this caller's Dial is established */
@@ -530,7 +452,8 @@ export class SimCall extends EventEmitter {
 
   // ---------------------------------------------------------------- executor
 
-  private async drive(): Promise<void> {
+  /** @internal runs verbs until the call waits or ends */
+  async drive(): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
@@ -550,7 +473,8 @@ export class SimCall extends EventEmitter {
     if (!this.ended) this.emit('waiting', this.waitingFor);
   }
 
-  private inWait(): boolean {
+  /** @internal in a queue's wait document (only waitUrl verbs allowed) */
+  inWait(): boolean {
     return !!this.queueState && this.queueState.waited === undefined;
   }
 
@@ -580,16 +504,16 @@ export class SimCall extends EventEmitter {
         await this.finish('completed');
         return;
       case 'Enqueue':
-        return this.enqueue(verb, frame);
+        return enqueue(this, verb, frame);
       case 'Leave':
         if (this.inWait()) {
           const q = this.queueState!;
-          await this.leaveQueue('leave', false);
+          await leaveQueue(this, 'leave', false);
           if (!q.verb.action) this.frame = q.frame;
         }
         return;
       case 'Dial':
-        return this.dial(verb, frame);
+        return dial(this, verb, frame);
       case 'Record':
         if (verb.playBeep) this.emit('beep');
         this.pending = { kind: 'record', verb, frame };
@@ -601,7 +525,8 @@ export class SimCall extends EventEmitter {
     }
   }
 
-  private prompt(verb: PromptVerb): void {
+  /** @internal the caller hears a Say/Play (with its loop) or waits a Pause */
+  prompt(verb: PromptVerb): void {
     if (verb.verb === 'Pause') {
       this.sim.advance(verb.length);
       this.emit('pause', verb.length);
@@ -617,189 +542,29 @@ export class SimCall extends EventEmitter {
     }
   }
 
-  private async submitGather(p: Extract<Pending, { kind: 'gather' }>, input: WebhookParams): Promise<void> {
-    this.pending = undefined;
-    const empty = Object.keys(input).length === 0;
-    if (empty && !p.verb.actionOnEmptyResult) {
-      this.frame = p.frame;
-      return this.drive();
-    }
-    // No action: Twilio requests the current document's URL.
-    const url = p.verb.action ? resolveUrl(p.verb.action, p.frame.docUrl) : p.frame.docUrl;
-    if (!(await this.fetchDocument('action', url, p.verb.method, { ...this.callParams(), ...input }))) return;
-    await this.drive();
-  }
-
-  private async postRecording(p: Extract<Pending, { kind: 'record' }>, duration: number, digits: string | undefined, transcript: string | undefined, hungUp: boolean): Promise<void> {
-    const recordingSid = makeSid('RE');
-    const recordingUrl = `${this.sim.recordingsBaseUrl()}/2010-04-01/Accounts/${this.sim.accountSid}/Recordings/${recordingSid}`;
-    this.sim.recordings.set(recordingSid, { sid: recordingSid, callSid: this.sid, durationSec: duration, dateCreated: this.sim.now() });
-    const rec: WebhookParams = { RecordingUrl: recordingUrl, RecordingSid: recordingSid, RecordingDuration: String(duration) };
-    if (digits) rec.Digits = digits;
-    const url = p.verb.action ? resolveUrl(p.verb.action, p.frame.docUrl) : p.frame.docUrl;
-    const params = { ...this.callParams(), ...rec };
-    let ok = true;
-    if (hungUp) await this.notify('action', url, p.verb.method, params);
-    else ok = await this.fetchDocument('action', url, p.verb.method, params);
-    if (p.verb.recordingStatusCallback) {
-      await this.notify('recording-status', resolveUrl(p.verb.recordingStatusCallback, p.frame.docUrl), p.verb.recordingStatusCallbackMethod, {
-        AccountSid: this.sim.accountSid, CallSid: this.sid, RecordingSid: recordingSid, RecordingUrl: recordingUrl,
-        RecordingStatus: 'completed', RecordingDuration: String(duration), RecordingChannels: '1',
-        RecordingStartTime: rfc2822(this.sim.now()), RecordingSource: 'RecordVerb', RecordingTrack: 'inbound',
-      });
-    }
-    if (p.verb.transcribe && p.verb.transcribeCallback) {
-      await this.notify('transcription', resolveUrl(p.verb.transcribeCallback, p.frame.docUrl), 'POST', {
-        ...this.callParams(), TranscriptionSid: makeSid('TR'), TranscriptionText: transcript ?? '', TranscriptionStatus: 'completed',
-        TranscriptionUrl: `${this.sim.recordingsBaseUrl()}/2010-04-01/Accounts/${this.sim.accountSid}/Transcriptions`, RecordingSid: recordingSid, RecordingUrl: recordingUrl,
-      });
-    }
-    if (!hungUp && ok) await this.drive();
-  }
-
-  private async enqueue(verb: EnqueueVerb, frame: Frame): Promise<void> {
-    const queue = this.sim.queueNamed(verb.queue, true)!;
-    if (queue.currentSize >= queue.maxSize) {
-      if (!verb.action) return;
-      await this.fetchDocument('action', resolveUrl(verb.action, frame.docUrl), verb.method, { ...this.callParams(), QueueResult: 'queue-full', QueueSid: queue.sid, QueueTime: '0' });
-      return;
-    }
-    queue.add(this.sid, this.sim.now());
-    this.queueState = { verb, frame, queue, enteredAt: this.sim.now() };
-    if (await this.sim.bridgeWaitingAgent(this, queue)) return;
-    if (!(await this.fetchWaitUrl(frame))) return;
-  }
-
-  /** Requests the waitUrl (or plays Twilio's default hold music) into the wait frame. */
-  private async fetchWaitUrl(fallback: Frame): Promise<boolean> {
-    const q = this.queueState!;
-    if (!q.verb.waitUrl) {
-      this.prompt({ verb: 'Play', url: 'twilio:default-hold-music', loop: 1 });
-      this.frame = { verbs: [], index: 0, docUrl: fallback.docUrl };
-      return true;
-    }
-    const waited = Math.max(0, Math.round((this.sim.now().getTime() - q.enteredAt.getTime()) / 1000));
-    return this.fetchDocument('wait', resolveUrl(q.verb.waitUrl, q.frame.docUrl), q.verb.waitUrlMethod, {
-      ...this.callParams(),
-      QueuePosition: String(q.queue.positionOf(this.sid)),
-      QueueSid: q.queue.sid,
-      QueueTime: String(waited),
-      AvgQueueTime: String(q.queue.averageWait()),
-      CurrentQueueSize: String(q.queue.currentSize),
-      MaxQueueSize: String(q.queue.maxSize),
-    });
-  }
-
-  /** Leaves the queue and requests the Enqueue action (ignoring its TwiML when `notifyOnly`). */
-  private async leaveQueue(result: 'leave' | 'redirected' | 'hangup', notifyOnly: boolean): Promise<void> {
-    const q = this.queueState;
-    if (!q) return;
-    this.queueState = undefined;
-    const waited = q.queue.remove(this.sid, this.sim.now()) ?? q.removedWait ?? 0;
-    if (!q.verb.action) return;
-    const url = resolveUrl(q.verb.action, q.frame.docUrl);
-    const params = { ...this.callParams(), QueueResult: result, QueueSid: q.queue.sid, QueueTime: String(waited) };
-    if (notifyOnly) await this.notify('action', url, q.verb.method, params);
-    else await this.fetchDocument('action', url, q.verb.method, params);
-  }
-
-  private async dial(verb: DialVerb, frame: Frame): Promise<void> {
-    const childSid = makeSid('CA');
-    const numbers = verb.nouns.filter((n): n is Extract<DialNoun, { kind: 'Number' }> => n.kind === 'Number');
-    const noun = verb.nouns[0]!;
-    if (noun.kind === 'Number') {
-      const outcomes = numbers.map((n) => ({ n, b: this.sim.numberBehaviour(n.number) }));
-      const answered = outcomes.find((o) => o.b === 'answer' || o.b === 'human' || o.b === 'machine');
-      if (answered) {
-        const bridge = new DialBridge(this, verb, frame, childSid, answered.n.number, this.sim.now());
-        this.pending = { kind: 'bridged', bridge };
-        return;
-      }
-      const status = outcomes.some((o) => o.b === 'no-answer') ? 'no-answer' : outcomes.some((o) => o.b === 'busy') ? 'busy' : 'failed';
-      if (status === 'no-answer') this.sim.advance(verb.timeout);
-      return this.finishDialNow(verb, frame, { DialCallStatus: status, DialCallSid: childSid });
-    }
-    if (noun.kind === 'Client') {
-      const client = this.sim.client(noun.identity);
-      if (!client) {
-        this.sim.advance(verb.timeout);
-        return this.finishDialNow(verb, frame, { DialCallStatus: 'no-answer', DialCallSid: childSid });
-      }
-      const incoming = new ClientIncoming(this, verb, frame, childSid, noun.identity, noun.params, verb.callerId ?? this.from);
-      this.pending = { kind: 'dialing', verb, frame, noun, childSid, incoming };
-      this.sim.offerToClient(client, incoming);
-      return;
-    }
-    if (noun.kind === 'Queue') {
-      const queue = this.sim.queueNamed(noun.name, false);
-      if (!queue) return this.finishDialNow(verb, frame, { DialCallStatus: 'failed', DialCallSid: childSid });
-      this.pending = { kind: 'dialing', verb, frame, noun, childSid };
-      this.sim.dialQueue(this, queue, noun);
-      return;
-    }
-    this.pending = { kind: 'conference', verb, frame, name: noun.name, childSid, joinedAt: this.sim.now() };
-    this.sim.joinConference(noun.name, this);
-  }
-
-  private async finishDialNow(verb: DialVerb, frame: Frame, params: WebhookParams): Promise<void> {
-    if (verb.action) {
-      await this.fetchDocument('action', resolveUrl(verb.action, frame.docUrl), verb.method, { ...this.callParams(), ...params });
-    }
-  }
-
-  /** Leaves whatever the call waits on, for a REST redirect. */
-  private async abandon(why: 'redirected'): Promise<void> {
+  /** @internal leaves whatever the call waits on, for a REST redirect */
+  async abandon(why: 'redirected'): Promise<void> {
     const p = this.pending;
     this.pending = undefined;
-    if (p?.kind === 'bridged') {
-      if (p.bridge.dialer === this) p.bridge.end('dialer');
-      else {
-        this.queueState = undefined;
-        p.bridge.end('peer');
-      }
-    } else if (p?.kind === 'dialing') {
-      if (p.incoming) p.incoming.status = 'canceled';
-      this.sim.forgetQueueWaiter(this);
-    } else if (p?.kind === 'conference') this.sim.leaveConference(p.name, this);
-    if (this.queueState) await this.leaveQueue(why, true);
+    if (p?.kind === 'bridged' || p?.kind === 'dialing') abandonDial(this, p);
+    else if (p?.kind === 'conference') p.conference.remove(p.participant, 'left');
+    if (this.queueState) await leaveQueue(this, why, true);
   }
 
   /**
    * Ends the call now (caller hangup, REST, `<Hangup>` in a waitUrl): posts the callbacks Twilio makes
    * for whatever was pending (their TwiML ignored), then the final status callback.
+   * @internal
    */
-  private async endCall(status: CallStatus, opts: { recordingSec?: number; transcript?: string }, recordPending?: Extract<Pending, { kind: 'record' }>): Promise<void> {
+  async endCall(status: CallStatus, opts: { recordingSec?: number; transcript?: string }, recordPending?: Extract<Pending, { kind: 'record' }>): Promise<void> {
     const p = recordPending ?? this.pending;
     this.pending = undefined;
     this.status = status;
     this.endTime = this.sim.now();
-    if (p?.kind === 'record' && (opts.recordingSec ?? 0) > 0) {
-      await this.postRecording(p, opts.recordingSec!, 'hangup', opts.transcript, true);
-    } else if (p?.kind === 'dialing') {
-      if (p.incoming) p.incoming.status = 'canceled';
-      this.sim.forgetQueueWaiter(this);
-      if (p.verb.action) await this.notify('action', resolveUrl(p.verb.action, p.frame.docUrl), p.verb.method, { ...this.callParams(), DialCallStatus: 'canceled', DialCallSid: p.childSid });
-    } else if (p?.kind === 'bridged') {
-      const b = p.bridge;
-      if (b.dialer === this) {
-        b.end('dialer');
-        if (b.verb.action) await this.notify('action', resolveUrl(b.verb.action, b.frame.docUrl), b.verb.method, { ...this.callParams(), ...b.actionParams() });
-      } else {
-        b.end('peer');
-        const q = this.queueState;
-        this.queueState = undefined;
-        if (q?.verb.action) {
-          await this.notify('action', resolveUrl(q.verb.action, q.frame.docUrl), q.verb.method, { ...this.callParams(), QueueResult: 'bridged', QueueSid: q.queue.sid, QueueTime: String(q.waited ?? 0) });
-        }
-      }
-    } else if (p?.kind === 'conference') {
-      this.sim.leaveConference(p.name, this);
-      if (p.verb.action) {
-        const secs = Math.round((this.sim.now().getTime() - p.joinedAt.getTime()) / 1000);
-        await this.notify('action', resolveUrl(p.verb.action, p.frame.docUrl), p.verb.method, { ...this.callParams(), DialCallStatus: 'completed', DialCallSid: p.childSid, DialCallDuration: String(secs) });
-      }
-    }
-    if (this.queueState) await this.leaveQueue('hangup', true);
+    if (p?.kind === 'record' && (opts.recordingSec ?? 0) > 0) await postRecording(this, p, opts.recordingSec!, 'hangup', opts.transcript, true);
+    else if (p?.kind === 'dialing' || p?.kind === 'bridged') await hangupDuringDial(this, p);
+    else if (p?.kind === 'conference') await hangupInConference(this, p);
+    if (this.queueState) await leaveQueue(this, 'hangup', true);
     await this.finish(status);
   }
 
@@ -817,7 +582,8 @@ export class SimCall extends EventEmitter {
     await this.deliverStatus(status, false);
   }
 
-  private async applicationError(err: SimError): Promise<void> {
+  /** @internal Twilio's application-error treatment: record it, apologise, hang up */
+  async applicationError(err: SimError): Promise<void> {
     this.errors.push(err);
     const item: HeardItem = { verb: 'Say', text: APPLICATION_ERROR_MESSAGE, language: 'en-US' };
     this.heard.push(item);
@@ -825,11 +591,12 @@ export class SimCall extends EventEmitter {
     const p = this.pending;
     this.pending = undefined;
     if (p?.kind === 'bridged') p.bridge.end(p.bridge.dialer === this ? 'dialer' : 'peer');
+    else if (p?.kind === 'conference') p.conference.remove(p.participant, 'left');
     await this.finish('completed');
   }
 
-  /** Fetches a TwiML document; on any failure the call gets Twilio's application-error treatment. */
-  private async fetchDocument(kind: RequestKind, url: string, method: HttpMethod, params: WebhookParams): Promise<boolean> {
+  /** @internal fetches a TwiML document; on any failure the call gets Twilio's application-error treatment */
+  async fetchDocument(kind: RequestKind, url: string, method: HttpMethod, params: WebhookParams): Promise<boolean> {
     const count = (this.fetchCounts.get(url) ?? 0) + 1;
     this.fetchCounts.set(url, count);
     if (count > this.sim.loopLimit) {
@@ -848,7 +615,8 @@ export class SimCall extends EventEmitter {
     return this.useDocument(req.body ?? '', url, url);
   }
 
-  private async useDocument(xml: string, docUrl: string, errUrl: string): Promise<boolean> {
+  /** @internal parses a document into the current frame; a bad one is an application error */
+  async useDocument(xml: string, docUrl: string, errUrl: string): Promise<boolean> {
     let verbs: Verb[];
     try {
       verbs = parseTwiml(xml);

@@ -19,6 +19,7 @@ function attach(call: SimCall): void {
   call.on('heard', (h: { verb: string; text: string }) => console.log(h.verb === 'Say' ? `  🔊 ${h.text}` : `  [play ${h.text}]`));
   call.on('pause', (s: number) => console.log(`  [pause ${s}s]`));
   call.on('beep', () => console.log('  [beep]'));
+  call.on('heard-party', (h: { label?: string; fromCallSid: string; text: string }) => console.log(`  🗣 ${h.label ?? h.fromCallSid}: ${h.text}`));
 }
 
 function promptFor(call: SimCall): string {
@@ -37,7 +38,7 @@ function promptFor(call: SimCall): string {
     case 'dialing':
       return '[ringing; enter = no answer] > ';
     case 'conference':
-      return '[in a conference; enter = end it] > ';
+      return '[in a conference; text = say it to the room, enter = end it] > ';
     default:
       return '[playing; enter = keep listening] > ';
   }
@@ -63,6 +64,7 @@ async function respond(sim: TwilioSim, call: SimCall, line: string): Promise<voi
     case 'dialing':
       return call.silence();
     case 'conference':
+      if (input) return call.talk(input);
       return sim.endConference(call.conference!);
     default:
       return sim.idle();

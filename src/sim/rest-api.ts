@@ -3,44 +3,10 @@ import type { SimCall } from './call';
 import type { SimQueue } from './queues';
 import { rfc2822 } from './sids';
 import type { OutboundCallRequest, TwilioSim } from './sim';
-import type { HttpMethod } from './twiml';
+import { httpMethod, isAddress, isUrl, page, sendError, str, list } from './rest-util';
+import { mountConferenceRoutes } from './conference-rest';
 
 const API = '/2010-04-01/Accounts/:accountSid';
-const PHONE = /^\+[1-9]\d{6,14}$/;
-
-/** Twilio's REST error body. */
-interface TwilioErrorBody { code: number; message: string; more_info: string; status: number }
-
-function sendError(res: Response, status: number, code: number, message: string): void {
-  const body: TwilioErrorBody = { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
-  res.status(status).json(body);
-}
-
-function str(v: unknown): string | undefined {
-  if (Array.isArray(v)) return str(v[v.length - 1]);
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function list(v: unknown): string[] {
-  if (Array.isArray(v)) return v.flatMap((x) => (typeof x === 'string' ? x.split(/[\s,]+/) : [])).filter(Boolean);
-  return typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : [];
-}
-
-function httpMethod(v: unknown): HttpMethod {
-  return str(v)?.toUpperCase() === 'GET' ? 'GET' : 'POST';
-}
-
-function isUrl(v: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-}
-
-function isAddress(v: string): boolean {
-  return PHONE.test(v) || /^client:[\w.@-]+$/.test(v) || /^sip:\S+@\S+$/.test(v);
-}
 
 /** The Call resource, snake_case as Twilio returns it. */
 function callJson(sim: TwilioSim, c: SimCall): Record<string, unknown> {
@@ -111,19 +77,6 @@ function memberJson(sim: TwilioSim, q: SimQueue, callSid: string): Record<string
   };
 }
 
-function page(key: string, uri: string, items: unknown[]): Record<string, unknown> {
-  return {
-    [key]: items,
-    first_page_uri: `${uri}?PageSize=50&Page=0`,
-    next_page_uri: null,
-    previous_page_uri: null,
-    page: 0,
-    page_size: 50,
-    start: 0,
-    end: Math.max(0, items.length - 1),
-    uri: `${uri}?PageSize=50&Page=0`,
-  };
-}
 
 /**
  * Builds the fake Twilio REST API (2010-04-01 Calls and Queues) over a sim: HTTP Basic auth with the
@@ -305,6 +258,8 @@ export function buildRestApi(sim: TwilioSim): express.Express {
     void call.schedule(() => call.dequeueTo(url, httpMethod(b.Method)));
     res.json(body);
   });
+
+  mountConferenceRoutes(app, sim, account, notFound);
 
   app.use((req: Request, res: Response) => notFound(req, res));
   return app;

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SimCall, type CallGeo, type CallStatus } from './call';
+import { SimCall, SimUsageError, type CallGeo, type CallStatus } from './call';
+import { SimConference } from './conference';
 import { DialBridge, type ClientIncoming } from './dial';
 import { SimQueue } from './queues';
 import type { WebhookParams } from './signature';
@@ -104,6 +105,8 @@ export class TwilioSim extends EventEmitter {
   readonly createdCalls: CreatedCall[] = [];
   /** Recordings made by `<Record>` (and any a test adds), by SID, until deleted over REST. */
   readonly recordings = new Map<string, SimRecording>();
+  /** Every conference, completed ones included, in creation order. */
+  readonly conferences: SimConference[] = [];
   /** Clients offered a call, in order. */
   readonly incoming: ClientIncoming[] = [];
   /** Status callback delivery controls: `hold` queues them until {@link flushStatusCallbacks}; `duplicate` sends each twice. */
@@ -116,7 +119,6 @@ export class TwilioSim extends EventEmitter {
   private readonly behaviours = new Map<string, { behaviour: NumberBehaviour; answeredBy?: AnsweredBy }>();
   private readonly clients = new Map<string, ClientRegistration>();
   private readonly queueWaiters: Array<{ call: SimCall; queue: SimQueue; noun: Extract<DialNoun, { kind: 'Queue' }> }> = [];
-  private readonly conferences = new Map<string, Set<SimCall>>();
   private readonly faults: Fault[] = [];
   private server?: Server;
 
@@ -221,10 +223,11 @@ export class TwilioSim extends EventEmitter {
   /** Resolves when no call has work left (every request answered, every follow-up done). */
   async idle(): Promise<void> {
     for (;;) {
-      const chains = this.calls.map((c) => c.chain);
+      const chains = [...this.calls.map((c) => c.chain), ...this.conferences.map((c) => c.callbacks.chain)];
       await Promise.all(chains);
       await new Promise((r) => setImmediate(r));
-      if (this.calls.length === chains.length && this.calls.every((c, i) => c.chain === chains[i])) return;
+      const now = [...this.calls.map((c) => c.chain), ...this.conferences.map((c) => c.callbacks.chain)];
+      if (now.length === chains.length && now.every((c, i) => c === chains[i])) return;
     }
   }
 
@@ -238,24 +241,47 @@ export class TwilioSim extends EventEmitter {
     for (const h of held) await this.send(h);
   }
 
-  /** Ends a sim conference: every participant's Dial action is requested and their calls continue. */
-  async endConference(name: string): Promise<void> {
-    const members = [...(this.conferences.get(name) ?? [])];
-    this.conferences.delete(name);
-    for (const c of members) {
-      void c.schedule(async () => {
-        const p = c.pending;
-        if (p?.kind !== 'conference') return;
-        const secs = Math.round((this.now().getTime() - p.joinedAt.getTime()) / 1000);
-        await c.finishDial(p.verb, p.frame, { DialCallStatus: 'completed', DialCallSid: p.childSid, DialCallDuration: String(secs) });
-      });
+  /**
+   * A conference by SID or friendly name (the running one for a name, else the latest), for tests:
+   * `participants` with their flags, `status`, `events` fired and `delivered` callbacks.
+   * @param nameOrSid - `CF…` sid or friendly name
+   */
+  conference(nameOrSid: string): SimConference | undefined {
+    if (nameOrSid.startsWith('CF')) {
+      const bySid = this.conferences.find((c) => c.sid === nameOrSid);
+      if (bySid) return bySid;
     }
+    const named = this.conferences.filter((c) => c.friendlyName === nameOrSid);
+    return named.find((c) => c.status !== 'completed') ?? named[named.length - 1];
+  }
+
+  /**
+   * Ends a conference as the REST API's Status=completed does: TwiML-joined participants continue after
+   * their `<Dial>` (its action is requested), REST-created ones hang up.
+   * @param nameOrSid - `CF…` sid or friendly name
+   */
+  async endConference(nameOrSid: string): Promise<void> {
+    await this.idle();
+    const c = this.conference(nameOrSid);
+    if (c && c.status !== 'completed') c.end('conference-ended-via-api');
     await this.idle();
   }
 
-  /** Participants of a sim conference. */
-  conferenceMembers(name: string): SimCall[] {
-    return [...(this.conferences.get(name) ?? [])];
+  /** Calls now in a conference (by friendly name or SID). */
+  conferenceMembers(nameOrSid: string): SimCall[] {
+    const c = this.conference(nameOrSid);
+    return c && c.status !== 'completed' ? c.connected().map((p) => p.call) : [];
+  }
+
+  /**
+   * A call speaks (audio as text); see {@link SimCall.talk}.
+   * @param callSid - the speaking call
+   * @param text - what it says
+   */
+  async say(callSid: string, text: string): Promise<void> {
+    const call = this.call(callSid);
+    if (!call) throw new SimUsageError(`no call ${callSid}`);
+    await call.talk(text);
   }
 
   // ---------------------------------------------------------------- REST server
@@ -396,16 +422,16 @@ export class TwilioSim extends EventEmitter {
     });
   }
 
-  /** @internal */
-  joinConference(name: string, call: SimCall): void {
-    const set = this.conferences.get(name) ?? new Set<SimCall>();
-    set.add(call);
-    this.conferences.set(name, set);
-  }
-
-  /** @internal */
-  leaveConference(name: string, call: SimCall): void {
-    this.conferences.get(name)?.delete(call);
+  /**
+   * @internal the running conference with this friendly name, created (`init`) when asked and there is none
+   */
+  conferenceNamed(name: string, create: boolean): SimConference | undefined {
+    let c = this.conferences.find((x) => x.friendlyName === name && x.status !== 'completed');
+    if (!c && create) {
+      c = new SimConference(this, name);
+      this.conferences.push(c);
+    }
+    return c;
   }
 
   /** @internal status callbacks go through the delivery controls */

@@ -47,7 +47,28 @@ export type DialNoun =
   | { readonly kind: 'Number'; readonly number: string; readonly url?: string; readonly sendDigits?: string }
   | { readonly kind: 'Client'; readonly identity: string; readonly params: Readonly<Record<string, string>> }
   | { readonly kind: 'Queue'; readonly name: string; readonly url?: string; readonly method: HttpMethod }
-  | { readonly kind: 'Conference'; readonly name: string };
+  | ConferenceNoun;
+/** `<Dial><Conference>`: the room and how this participant joins it. */
+export interface ConferenceNoun {
+  readonly kind: 'Conference';
+  readonly name: string;
+  readonly muted: boolean;
+  /** true, false, onEnter or onExit */
+  readonly beep: 'true' | 'false' | 'onEnter' | 'onExit';
+  readonly startConferenceOnEnter: boolean;
+  readonly endConferenceOnExit: boolean;
+  /** undefined: Twilio's default hold music; empty string: silence. */
+  readonly waitUrl?: string;
+  readonly waitMethod: HttpMethod;
+  readonly maxParticipants: number;
+  readonly statusCallback?: string;
+  readonly statusCallbackMethod: HttpMethod;
+  /** start end join leave mute hold modify speaker announcement */
+  readonly statusCallbackEvent: readonly string[];
+  readonly participantLabel?: string;
+  /** CallSid of the participant this one coaches. */
+  readonly coach?: string;
+}
 /** `<Dial>`: connect the caller to another party. */
 export interface DialVerb {
   readonly verb: 'Dial';
@@ -292,8 +313,38 @@ function toNoun(n: XmlNode): DialNoun {
       return { kind: 'Queue', name: textOf(n), url: opt(a, 'url'), method: method(tag, a) };
     case 'Conference':
       noChildren(n);
-      return { kind: 'Conference', name: textOf(n) };
+      return toConference(n);
     default:
       throw new TwimlError(12200, `<Dial> cannot contain <${tag}>`);
   }
+}
+
+const BEEPS = ['true', 'false', 'onEnter', 'onExit'] as const;
+const CONFERENCE_EVENTS = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement'];
+
+function toConference(n: XmlNode): ConferenceNoun {
+  const a = attrs(n);
+  const name = textOf(n);
+  if (!name) throw new TwimlError(12200, '<Conference> needs a room name');
+  const beep = a.beep ?? 'true';
+  if (!(BEEPS as readonly string[]).includes(beep)) throw new TwimlError(12200, `<Conference> beep="${beep}" must be true, false, onEnter or onExit`);
+  const events = (a.statusCallbackEvent ?? '').split(/[\s,]+/).filter(Boolean);
+  const bad = events.find((e) => !CONFERENCE_EVENTS.includes(e));
+  if (bad) throw new TwimlError(12200, `<Conference> statusCallbackEvent "${bad}" is not one of ${CONFERENCE_EVENTS.join(' ')}`);
+  return {
+    kind: 'Conference',
+    name,
+    muted: bool('Conference', a, 'muted', false),
+    beep: beep as ConferenceNoun['beep'],
+    startConferenceOnEnter: bool('Conference', a, 'startConferenceOnEnter', true),
+    endConferenceOnExit: bool('Conference', a, 'endConferenceOnExit', false),
+    waitUrl: a.waitUrl,
+    waitMethod: method('Conference', a, 'waitMethod'),
+    maxParticipants: int('Conference', a, 'maxParticipants', 250, 2),
+    statusCallback: opt(a, 'statusCallback'),
+    statusCallbackMethod: method('Conference', a, 'statusCallbackMethod'),
+    statusCallbackEvent: events,
+    participantLabel: opt(a, 'participantLabel'),
+    coach: opt(a, 'coach'),
+  };
 }

@@ -4,7 +4,8 @@ import { formBody, signRequest, withQuery, type WebhookParams } from './signatur
 /** Why the sim made a request; lets tests pick out e.g. the Gather action. */
 export type RequestKind =
   | 'voice' | 'action' | 'redirect' | 'wait' | 'dequeue' | 'queue-url' | 'url'
-  | 'status' | 'amd' | 'recording-status' | 'transcription';
+  | 'status' | 'amd' | 'recording-status' | 'transcription'
+  | 'conference-status' | 'conference-wait' | 'hold' | 'announce';
 
 /** One HTTP request the sim made to the application, and what came back. */
 export interface SimRequest {
