@@ -4,7 +4,7 @@ import { agentIdentity } from '../src/agents/voice-token';
 import type { Context } from '../src/context';
 import { applyStatusCallback } from '../src/records/call-status';
 import { routingConfig } from '../src/routing/config';
-import { abandonTask, conversationEnded, declinedOnPhone, ringNoAnswer } from '../src/routing/handling';
+import { abandonTask, agentLegAnswered, conversationEnded, declinedOnPhone, ringNoAnswer } from '../src/routing/handling';
 import { enqueueTwiml } from '../src/routing/hold';
 import { queueLanguage, queuePrompts, VOICES } from '../src/routing/prompts';
 import { getTask, type RoutingTask } from '../src/routing/task-store';
@@ -32,11 +32,16 @@ function parseQuery(req: Request) {
   return q.data;
 }
 
-/** `<Dial><Client>` to the agent, with the screen-pop facts as `<Parameter>`s (the SDK's customParameters). */
+/**
+ * `<Dial><Client>` to the agent, with the screen-pop facts as `<Parameter>`s (the SDK's
+ * customParameters). The client leg's own `answered` status callback is Twilio's word that the
+ * agent picked up, whether or not the console's Accept ever arrives.
+ */
 function dialAgent(ctx: Context, r: InstanceType<typeof VoiceResponse>, task: RoutingTask, agentId: string, attempt: number, extra: Record<string, string> = {}): void {
-  const action = absoluteUrl(ctx.config, `/webhooks/agent-call/dialed?task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(agentId)}&a=${attempt}`);
+  const q = `task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(agentId)}&a=${attempt}`;
+  const action = absoluteUrl(ctx.config, `/webhooks/agent-call/dialed?${q}`);
   const dial = r.dial({ timeout: routingConfig(ctx).ringTimeoutSec, action, method: 'POST', callerId: task.pop.from && /^\+\d+$/.test(task.pop.from) ? task.pop.from : undefined });
-  const client = dial.client();
+  const client = dial.client({ statusCallback: absoluteUrl(ctx.config, `/webhooks/agent-call/answered?${q}`), statusCallbackEvent: ['answered'], statusCallbackMethod: 'POST' });
   client.identity(agentIdentity(agentId));
   const params: Record<string, string> = { taskId: task.id, kind: task.kind, queue: task.queue, language: task.language, reason: task.reason, ...extra };
   for (const [name, value] of Object.entries(params)) client.parameter({ name, value });
@@ -45,6 +50,7 @@ function dialAgent(ctx: Context, r: InstanceType<typeof VoiceResponse>, task: Ro
 /**
  * The agent leg: `/agent-call/connect` (a reserved caller, dequeued here by REST, rings the agent),
  * `/agent-call/dialed` (Dial action: answered and ended, declined, ring-no-answer, caller gone),
+ * `/agent-call/answered` (the agent's leg answered, by its own status callback),
  * `/agent-call/requeue` (back into the queue), `/agent-call/callback` (the patient answered a
  * callback), `/agent-call/callback-status` (the callback's status: unanswered -> wrap-up),
  * `/agent-call/hold` (music while on hold), `/agent-call/external` (transfer out).
@@ -89,6 +95,9 @@ export function agentCallRouter(ctx: Context): Router {
       switch (p.DialCallStatus) {
         case 'completed':
         case 'answered':
+          // Twilio: the agent's leg answered and was bridged. Normally the leg's answered callback
+          // said so already; if it was lost, this is the answer (DialCallDuration seconds ago).
+          await agentLegAnswered(ctx, task.id, agentId, new Date(ctx.clock.now().getTime() - (p.DialCallDuration ?? 0) * 1000));
           await conversationEnded(ctx, task.id, agentId);
           r.say(VOICES[lang], queuePrompts.goodbye(lang));
           r.hangup();
@@ -107,6 +116,18 @@ export function agentCallRouter(ctx: Context): Router {
           return void res.type('text/xml').send(await requeueTwiml(ctx, task.id));
       }
       res.type('text/xml').send(r.toString());
+    }),
+  );
+
+  router.post(
+    '/agent-call/answered',
+    asyncHandler(async (req, res) => {
+      const p = parseParams(statusParams, req);
+      const q = parseQuery(req);
+      // The `<Client>` leg's status callback (statusCallbackEvent=answered): CallSid is the agent's leg.
+      // Stamped with careline's clock, like the queue entry and exit the wait is measured from.
+      if (p.CallStatus === 'in-progress' && q.agent) await agentLegAnswered(ctx, q.task, q.agent, ctx.clock.now());
+      res.type('text/xml').send(new VoiceResponse().toString());
     }),
   );
 

@@ -15,7 +15,9 @@ export const DERIVED_OUTCOMES = ['answered', 'abandoned', 'ivr_hangup', 'unanswe
  * - ivrEndedAt: when the caller left the IVR (entered a queue or hung up), unless the IVR said
  * - outcome (unless the IVR/routing/reminders set one of their own): answered when an agent
  *   answered, abandoned when the call ended while queued, unanswered for busy / no-answer /
- *   failed / canceled, ivr_hangup for an inbound call that ended in the IVR, completed otherwise
+ *   failed / canceled, ivr_hangup for an inbound call that ended in the IVR, completed otherwise.
+ *   `transferred` (an IVR hand-off, which older versions wrote as an outcome; a journal may still
+ *   hold such writes) is derived again like these: a hand-off is an event, not what happened.
  * @param callSids - the calls
  * @returns the statement, run when awaited (or in a batch's transaction)
  */
@@ -31,7 +33,8 @@ export function finalizeCallRecords(ctx: Context, callSids: string[]): Prisma.Pr
       "durationSec" = COALESCE(r."durationSec", GREATEST(0, ROUND(EXTRACT(EPOCH FROM (r."endedAt" - r."startedAt"))))::int),
       "ivrEndedAt" = CASE WHEN r."direction" = 'inbound' THEN COALESCE(r."ivrEndedAt", r."queueEnteredAt", r."endedAt") ELSE r."ivrEndedAt" END,
       "outcome" = CASE
-        WHEN r."outcome" IS NOT NULL AND r."outcome" NOT IN ('answered', 'abandoned', 'ivr_hangup', 'unanswered', 'completed') THEN r."outcome"
+        WHEN r."outcome" IS NOT NULL AND r."outcome" NOT IN ('answered', 'abandoned', 'ivr_hangup', 'unanswered', 'completed', 'transferred')
+          AND NOT (r."outcome" = 'self_served' AND r."queueEnteredAt" IS NOT NULL) THEN r."outcome"
         WHEN r."agentAnsweredAt" IS NOT NULL THEN 'answered'
         WHEN r."queueEnteredAt" IS NOT NULL THEN 'abandoned'
         WHEN r."status" IN ('busy', 'no-answer', 'failed', 'canceled') THEN 'unanswered'

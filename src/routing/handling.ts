@@ -3,6 +3,7 @@ import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
 import { appendCallEvent, recordWrapUpEnd, updateCallRecord } from '../records/call-events';
 import { absoluteUrl } from '../telephony/twiml';
 import { dispatch } from './dispatch';
+import { keys } from './keys';
 import { completeWarmTransfer } from './live-call';
 import { getPresence, setAgentState } from './presence';
 import { endWait, findTask, getTask, linkCall, requeueTask, transitionTask, type RoutingTask } from './task-store';
@@ -17,25 +18,37 @@ export const CALLBACK_RETRY_MS = 60 * 60 * 1000;
 /** Raised when an agent acts on a task that is not theirs or not in the right state (409 at the API). */
 export class TaskConflict extends Error {}
 
-async function stamp(ctx: Context, task: RoutingTask, agentId: string): Promise<void> {
-  if (!task.callSid) return;
-  const now = ctx.clock.now();
-  await updateCallRecord(ctx, task.callSid, { agentId, agentAnsweredAt: now, queueExitedAt: now, queueName: task.queue });
-  await appendCallEvent(ctx, task.callSid, { key: `agent-answered:${task.id}:${agentId}`, type: 'agent', name: 'answered', detail: { agentId, taskId: task.id } });
+/**
+ * Stamps the call record answered by this agent, once per task: only Twilio's word that the
+ * agent's leg answered (the `<Client>` leg's answered callback, or a Dial that ended completed)
+ * calls this, never the console's Accept, which says nothing about whether anyone spoke.
+ * A task's flag (`answeredAt`, set with HSETNX) keeps the first answer: the phone ringing again
+ * after a hold, or a late callback, moves nothing.
+ */
+async function stamp(ctx: Context, task: RoutingTask, agentId: string, at: Date): Promise<void> {
+  if (!task.callSid || task.kind !== 'call') return; // a callback's record is the callback call's own
+  if (!(await ctx.redis.hsetnx(keys.task(task.id), 'answeredAt', String(at.getTime())))) return;
+  await updateCallRecord(ctx, task.callSid, { agentId, agentAnsweredAt: at, queueExitedAt: at, queueName: task.queue });
+  await appendCallEvent(ctx, task.callSid, { key: `agent-answered:${task.id}:${agentId}`, type: 'agent', name: 'answered', detail: { agentId, taskId: task.id }, at });
 }
 
 /**
  * The agent takes the task offered to them. A queued call: the agent is busy and the browser
- * phone is told to answer the ringing call. A callback: careline calls the patient and rings the agent.
+ * phone is told to answer the ringing call; the call counts as answered only once Twilio says the
+ * phone did ({@link agentLegAnswered}). A callback: careline calls the patient and rings the agent.
  */
 export async function acceptTask(ctx: Context, taskId: string, agentId: string): Promise<RoutingTask> {
   const task = await getTask(ctx, taskId);
   if (!task || task.agentId !== agentId) throw new TaskConflict('this task is not offered to you');
-  if (task.state === 'connected') return task; // a repeated click
-  if (!(await transitionTask(ctx, taskId, agentId, 'reserved', 'connected'))) throw new TaskConflict(`task is ${task.state}`);
+  if (task.state === 'connected') return task; // a repeated click, or the phone answered first
+  if (!(await transitionTask(ctx, taskId, agentId, 'reserved', 'connected'))) {
+    const fresh = await getTask(ctx, taskId);
+    if (fresh?.state === 'connected' && fresh.agentId === agentId) return fresh; // the phone's answer got there first
+    throw new TaskConflict(`task is ${fresh?.state ?? task.state}`);
+  }
   await setAgentState(ctx, agentId, 'busy', { force: true, reason: 'accepted' });
   if (task.kind === 'callback') await startCallback(ctx, task, agentId);
-  else await stamp(ctx, task, agentId);
+  else if (task.callSid) await appendCallEvent(ctx, task.callSid, { key: `agent-accepted:${task.id}:${agentId}`, type: 'agent', name: 'accepted', detail: { agentId, taskId } });
   if (task.pop.warmFrom) await completeWarmTransfer(ctx, task);
   // The browser phone (or, in tests, the local Twilio's client) answers the ringing leg on this.
   await publishAgentEvent(ctx, agentId, { type: 'accept', taskId, callSid: task.callSid ?? null });
@@ -122,16 +135,34 @@ export async function abandonTask(ctx: Context, taskId: string): Promise<void> {
 }
 
 /**
- * The conversation ended (the Dial action said completed): the agent goes to wrap-up. A call the
- * agent's phone answered without the console saying so is stamped answered here.
+ * Twilio says the agent's leg answered and is bridged to the caller (the `<Client>` leg's answered
+ * status callback, or a Dial action that ended completed): the agent is on the call. Whether or not
+ * the console's Accept came (the agent may have answered from the SDK's own prompt or a headset,
+ * or the page's request was lost), the task is connected, the agent busy and the call answered,
+ * so the sweep never treats a conversation in progress as a phone that rang out.
+ * @param at - when the leg answered, by Twilio's account
+ */
+export async function agentLegAnswered(ctx: Context, taskId: string, agentId: string, at: Date): Promise<void> {
+  const task = await getTask(ctx, taskId);
+  if (!task || task.agentId !== agentId) return; // requeued or taken meanwhile: not this agent's answer
+  if (task.state === 'reserved' && (await transitionTask(ctx, taskId, agentId, 'reserved', 'connected'))) {
+    ctx.log.info('agent answered on the phone without the console accepting', { taskId, agentId });
+    await setAgentState(ctx, agentId, 'busy', { force: true, reason: 'answered' });
+    if (task.pop.warmFrom) await completeWarmTransfer(ctx, task);
+    // The console shows the call as live (it never saw an Accept of its own).
+    await publishAgentEvent(ctx, agentId, { type: 'connected', taskId, callSid: task.callSid ?? null });
+    await publishSupervisorEvent(ctx, { type: 'task', taskId, state: 'connected', agentId, queue: task.queue });
+  } else if (task.state !== 'connected') return; // already over: a late callback
+  await stamp(ctx, task, agentId, at);
+}
+
+/**
+ * The conversation ended (the Dial action said completed, or the agent hung up or transferred):
+ * the agent goes to wrap-up.
  */
 export async function conversationEnded(ctx: Context, taskId: string, agentId: string): Promise<void> {
   const task = await getTask(ctx, taskId);
   if (!task || task.agentId !== agentId) return;
-  if (task.state === 'reserved' && (await transitionTask(ctx, taskId, agentId, 'reserved', 'connected'))) {
-    if (task.kind === 'call') await stamp(ctx, task, agentId);
-    if (task.pop.warmFrom) await completeWarmTransfer(ctx, task);
-  }
   if (!(await transitionTask(ctx, taskId, agentId, 'connected', 'wrapup'))) return;
   await setAgentState(ctx, agentId, 'wrap-up', { force: true, reason: 'call ended' });
   await publishAgentEvent(ctx, agentId, { type: 'wrapup', taskId, callSid: task.callSid ?? null });

@@ -1,7 +1,8 @@
-import { makeSid } from './sids';
+import { makeSid, rfc2822 } from './sids';
 import type { SimCall, Frame } from './call';
-import type { DialVerb } from './twiml';
+import type { DialNoun, DialVerb } from './twiml';
 import type { WebhookParams } from './signature';
+import { resolveUrl } from './webhook-client';
 
 /**
  * A connected `<Dial>`: the dialing call and the party it reached (a number, a client, or a queued caller).
@@ -50,7 +51,12 @@ export class DialBridge {
     if (this.ended) return;
     this.ended = true;
     this.endedAt = this.dialer.sim.now();
-    if (this.incoming) this.incoming.status = 'completed';
+    if (this.incoming) {
+      const incoming = this.incoming;
+      incoming.status = 'completed';
+      const secs = Math.max(0, Math.round((this.endedAt.getTime() - this.startedAt.getTime()) / 1000));
+      void this.dialer.schedule(() => incoming.legStatus('completed', secs));
+    }
     if (by === 'peer') {
       const dialer = this.dialer;
       void dialer.schedule(async () => {
@@ -82,6 +88,7 @@ export class ClientIncoming {
   /** `client:<identity>` */
   readonly to: string;
   private bridge?: DialBridge;
+  private sequence = 0;
 
   constructor(
     private readonly dialer: SimCall,
@@ -107,6 +114,7 @@ export class ClientIncoming {
       this.bridge = new DialBridge(d, this.verb, this.frame, this.callSid, this.to, d.sim.now());
       this.bridge.incoming = this;
       d.bridged(this.bridge);
+      await this.legStatus('in-progress');
     });
     await d.sim.idle();
   }
@@ -132,8 +140,39 @@ export class ClientIncoming {
       if (this.status !== 'ringing' || d.pending?.kind !== 'dialing' || d.pending.incoming !== this) return;
       this.status = status;
       d.sim.advance(wait);
+      await this.legStatus(dialStatus === 'busy' ? 'busy' : 'no-answer', 0);
       await d.finishDial(this.verb, this.frame, { DialCallStatus: dialStatus, DialCallSid: this.callSid });
     });
     await d.sim.idle();
+  }
+
+  /**
+   * @internal The client leg's own status callback, when the `<Client>` noun asked for it
+   * (`statusCallback` + `statusCallbackEvent`): `answered` (CallStatus in-progress) once the client
+   * answers, `completed` (completed, busy, no-answer) when the leg ends. Not sent for a leg the
+   * caller cancels while it rings (that path is in call.ts).
+   * @param durationSec - CallDuration, for the final status
+   */
+  async legStatus(status: 'in-progress' | 'completed' | 'busy' | 'no-answer', durationSec?: number): Promise<void> {
+    const noun = this.verb.nouns.find((n): n is Extract<DialNoun, { kind: 'Client' }> => n.kind === 'Client' && n.identity === this.identity);
+    if (!noun?.statusCallback || !noun.statusCallbackEvents.includes(status === 'in-progress' ? 'answered' : 'completed')) return;
+    const d = this.dialer;
+    const params: WebhookParams = {
+      AccountSid: d.sim.accountSid,
+      ApiVersion: '2010-04-01',
+      CallSid: this.callSid,
+      ParentCallSid: this.parentCallSid,
+      CallStatus: status,
+      Direction: 'outbound-dial',
+      From: this.from,
+      To: this.to,
+      Caller: this.from,
+      Called: this.to,
+      Timestamp: rfc2822(d.sim.now()),
+      CallbackSource: 'call-progress-events',
+      SequenceNumber: String(this.sequence++),
+    };
+    if (durationSec !== undefined) params.CallDuration = String(durationSec);
+    await d.sim.deliverCallback(d, 'status', resolveUrl(noun.statusCallback, this.frame.docUrl), noun.statusCallbackMethod, params);
   }
 }

@@ -45,7 +45,15 @@ export interface LeaveVerb { readonly verb: 'Leave' }
 /** A noun inside `<Dial>`. */
 export type DialNoun =
   | { readonly kind: 'Number'; readonly number: string; readonly url?: string; readonly sendDigits?: string }
-  | { readonly kind: 'Client'; readonly identity: string; readonly params: Readonly<Record<string, string>> }
+  | {
+      readonly kind: 'Client';
+      readonly identity: string;
+      readonly params: Readonly<Record<string, string>>;
+      /** the client leg's own status callback (`statusCallback`, `statusCallbackEvent`, `statusCallbackMethod`) */
+      readonly statusCallback?: string;
+      readonly statusCallbackMethod: HttpMethod;
+      readonly statusCallbackEvents: readonly string[];
+    }
   | { readonly kind: 'Queue'; readonly name: string; readonly url?: string; readonly method: HttpMethod }
   | ConferenceNoun;
 /** `<Dial><Conference>`: the room and how this participant joins it. */
@@ -306,7 +314,12 @@ function toNoun(n: XmlNode): DialNoun {
         } else throw new TwimlError(12200, `<Client> cannot contain <${ct}>`);
       }
       if (!identity) throw new TwimlError(12200, '<Client> needs an identity');
-      return { kind: 'Client', identity, params };
+      // Twilio: statusCallbackEvent is a space-separated subset of these; with a statusCallback
+      // and no events, only `completed` is sent.
+      const events = (a.statusCallbackEvent ?? 'completed').trim().split(/\s+/);
+      const bad = events.find((e) => !['initiated', 'ringing', 'answered', 'completed'].includes(e));
+      if (bad) throw new TwimlError(12200, `<Client> statusCallbackEvent "${bad}" must be initiated, ringing, answered or completed`);
+      return { kind: 'Client', identity, params, statusCallback: opt(a, 'statusCallback'), statusCallbackMethod: method(tag, a, 'statusCallbackMethod'), statusCallbackEvents: events };
     }
     case 'Queue':
       noChildren(n);

@@ -1,4 +1,5 @@
 import { createTwilioRest } from '../../src/telephony/twilio-rest';
+import { recordsWritten } from '../helpers/app';
 import { createAgent, loginAs, type LoggedIn } from '../helpers/staff';
 import { startIvr, verifyByKeypad, type Ivr } from './ivr-harness';
 import { until } from './routing-harness';
@@ -54,5 +55,40 @@ describe('from the IVR to an agent', () => {
     const audit = await ivr.db.auditEntry.findFirst({ where: { actorType: 'agent', actorId: es.agentId, patientId: rosa.id, action: 'read' } });
     expect(audit).not.toBeNull();
     await call.hangup();
+  });
+
+  test('a verified caller who presses 0 and reaches an agent is recorded answered (the hand-off is an event), and found by outcome=answered', async () => {
+    const offers: ClientIncoming[] = [];
+    const desk = await staff('ivr-desk@example.org', { es: 5, general: 3 }, offers);
+    const { rosa } = ivr.practice;
+    const call = await ivr.call(rosa.phone);
+    await verifyByKeypad(call, '2', rosa.dob);
+    await call.press('0');
+    await until('the front desk answers', () => offers[0]?.status === 'accepted', ivr.sim);
+    expect(call.bridge?.to).toBe(`client:agent_${desk.agentId}`);
+    await call.hangup();
+    await recordsWritten(ivr.app);
+
+    const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
+    expect(rec).toMatchObject({ outcome: 'answered', agentId: desk.agentId, queueName: 'general', verified: true });
+    expect(await ivr.db.callEvent.count({ where: { callSid: call.sid, type: 'transfer', name: 'general' } })).toBe(1);
+    const found = await desk.agent.get('/api/calls?outcome=answered');
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((i: { callSid: string }) => i.callSid)).toContain(call.sid);
+  });
+
+  test('a caller the IVR helped (a renewal request) who then asks for a pharmacist and is answered is recorded answered, not self_served', async () => {
+    const { ana } = ivr.practice;
+    const call = await ivr.call(ana.phone);
+    await verifyByKeypad(call, '1', ana.dob);
+    await call.press('1');
+    await call.press(`${ana.rxEmpty}#`);
+    await call.press('1'); // a pharmacist, please
+    await until('a pharmacist answers', () => call.waitingFor === 'bridged', ivr.sim);
+    await call.hangup();
+    await recordsWritten(ivr.app);
+    const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });
+    expect(rec.outcome).toBe('answered');
+    expect(rec.agentId).not.toBeNull();
   });
 });

@@ -19,7 +19,10 @@ async function handOff(t: Turn, node: NodeOf<'transfer'>) {
     ivrPath: s.path.slice(-30),
     from: s.from,
   });
-  t.patch({ outcome: 'transferred', ivrEndedAt: t.ctx.clock.now(), intent: typeof s.vars.intent === 'string' ? s.vars.intent : node.reason });
+  // No outcome here: the hand-off is an event; what happens to the caller next (an agent answers,
+  // they hang up in the queue, they leave for voicemail) is the outcome, set by routing or derived
+  // when the call ends (records/finalize.ts).
+  t.patch({ ivrEndedAt: t.ctx.clock.now(), intent: typeof s.vars.intent === 'string' ? s.vars.intent : node.reason });
   t.event({ key: `transfer:${s.seq}`, type: 'transfer', name: node.queue, detail: { skills: requiredSkills, priority: node.priority, verified: s.verified } });
   s.ended = true;
   return twiml;

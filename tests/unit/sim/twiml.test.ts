@@ -18,6 +18,19 @@ describe('parseTwiml', () => {
     expect(verbs[4]).toMatchObject({ maxLength: 60, playBeep: false, finishOnKey: '1234567890*#' });
   });
 
+  it("reads a <Client>'s own status callback: the events asked for, else only completed", () => {
+    const [dial] = parseTwiml(`<Response><Dial>
+      <Client statusCallback="/answered" statusCallbackEvent="answered completed">agent_1</Client>
+      <Client statusCallback="/done" statusCallbackMethod="GET">agent_2</Client>
+    </Dial></Response>`);
+    expect(dial).toMatchObject({
+      nouns: [
+        { kind: 'Client', identity: 'agent_1', statusCallback: '/answered', statusCallbackMethod: 'POST', statusCallbackEvents: ['answered', 'completed'] },
+        { kind: 'Client', identity: 'agent_2', statusCallback: '/done', statusCallbackMethod: 'GET', statusCallbackEvents: ['completed'] },
+      ],
+    });
+  });
+
   it.each([
     ['', 12100],
     ['<Response><Say>unclosed</Response>', 12100],
@@ -25,6 +38,7 @@ describe('parseTwiml', () => {
     ['<Response><Gather><Dial>+15551234567</Dial></Gather></Response>', 12200],
     ['<Response><Gather numDigits="x"/></Response>', 12200],
     ['<Response><Conference>room</Conference></Response>', 12200],
+    ['<Response><Dial><Client statusCallback="/s" statusCallbackEvent="picked-up">a</Client></Dial></Response>', 12200],
   ])('rejects %j with code %d', (xml, code) => {
     expect(() => parseTwiml(xml)).toThrow(TwimlError);
     try {
