@@ -59,7 +59,7 @@ async function ring(p: SimParticipant, req: ParticipantRequest): Promise<void> {
     const reg = sim.client(identity);
     if (!reg) return unanswered(p, 'no-answer', req.timeout);
     const incoming = new ParticipantIncoming(p, identity, req.timeout);
-    call.pending = { kind: 'dialing', verb: incoming.dialVerb, frame: { verbs: [], index: 0, docUrl: sim.baseUrl }, noun: { kind: 'Client', identity, params: {} }, childSid: call.sid, incoming };
+    call.pending = { kind: 'dialing', verb: incoming.dialVerb, frame: { verbs: [], index: 0, docUrl: sim.baseUrl }, noun: { kind: 'Client', identity, params: {}, statusCallbackMethod: 'POST', statusCallbackEvents: [] }, childSid: call.sid, incoming };
     sim.offerToClient(reg, incoming);
     return;
   }
@@ -96,7 +96,7 @@ export class ParticipantIncoming extends ClientIncoming {
     private readonly ringSec: number,
   ) {
     const call = participant.call;
-    const verb: DialVerb = { verb: 'Dial', method: 'POST', timeout: ringSec, nouns: [{ kind: 'Client', identity, params: {} }] };
+    const verb: DialVerb = { verb: 'Dial', method: 'POST', timeout: ringSec, nouns: [{ kind: 'Client', identity, params: {}, statusCallbackMethod: 'POST', statusCallbackEvents: [] }] };
     super(call, verb, { verbs: [], index: 0, docUrl: call.sim.baseUrl }, call.sid, identity, {}, call.from);
     this.dialVerb = verb;
     call.once('ended', () => {
