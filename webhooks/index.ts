@@ -7,6 +7,7 @@ import { verifyTwilioSignature } from './twilio-signature';
 import { voiceErrorHandler } from './voice-errors';
 import { queueRouter } from './queue';
 import { agentCallRouter } from './agent-call';
+import { conferenceRouter } from './conference';
 import { voiceRouter } from './voice';
 import { flowRouter } from './flow';
 import { fallbackRouter } from './fallback';
@@ -33,6 +34,7 @@ export function webhooksRouter(ctx: Context): Router {
   router.use(remindersRouter(ctx));
   router.use(queueRouter(ctx));
   router.use(agentCallRouter(ctx));
+  router.use(conferenceRouter(ctx));
   router.use(voiceErrorHandler(ctx));
   return router;
 }

@@ -2,8 +2,9 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { routingConfig } from '../routing/config';
-import { acceptTask, declineTask, saveWrapUp, TaskConflict } from '../routing/handling';
-import { hangUp, setHold, transferCall } from '../routing/live-call';
+import { acceptTask, declineTask, NotYourCall, saveWrapUp, TaskConflict } from '../routing/handling';
+import { finishTransfer, hangUp, setHold, setMute, transferCall } from '../routing/live-call';
+import { addParty, partiesOf, PartyRejected, removeParty } from '../routing/participants';
 import { getPresence } from '../routing/presence';
 import { findTask, getTask, type RoutingTask } from '../routing/task-store';
 import { requireStaff, staffOf } from './auth';
@@ -15,6 +16,13 @@ export const DISPOSITIONS = ['resolved', 'refill_processed', 'appointment_booked
 
 const wrapUpBody = z.object({ disposition: z.enum(DISPOSITIONS).optional(), notes: z.string().max(4000).optional() });
 const holdBody = z.object({ hold: z.boolean() });
+const muteBody = z.object({ muted: z.boolean() });
+const partyBody = z.union([
+  z.strictObject({ number: z.string().min(1).max(32) }),
+  z.strictObject({ interpreter: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP-47 language tag') }),
+  z.strictObject({ onCall: z.enum(['nurse', 'pharmacist']) }),
+  z.strictObject({ department: z.string().min(1).max(64) }),
+]);
 const transferBody = z.object({
   mode: z.enum(['cold', 'warm']).default('cold'),
   to: z.discriminatedUnion('type', [
@@ -45,12 +53,17 @@ function conflicts(fn: (req: Request, res: Response) => Promise<void>) {
       await fn(req, res);
     } catch (err) {
       if (err instanceof TaskConflict) throw new HttpError(409, err.message);
+      if (err instanceof NotYourCall) throw new HttpError(403, err.message);
+      if (err instanceof PartyRejected) throw new HttpError(400, err.message);
       throw err;
     }
   });
 }
 
-/** `/api/calls/:id/...` (id: CallSid or task id): screen pop, accept, decline, hold, transfer, hang up, wrap-up. */
+/**
+ * `/api/calls/:id/...` (id: CallSid or task id): screen pop, accept, decline, hold, mute, transfer
+ * (cold, or warm: then complete / cancel), participants of a three-way call, hang up, wrap-up.
+ */
 export function callsRouter(ctx: Context): Router {
   const router = Router();
   router.use(requireStaff(ctx));
@@ -98,6 +111,58 @@ export function callsRouter(ctx: Context): Router {
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
       await setHold(ctx, task, staff.agentId, hold);
       res.json({ taskId: task.id, hold });
+    }),
+  );
+
+  router.post(
+    '/:id/mute',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const { muted } = parseBody(muteBody, req.body);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      await setMute(ctx, task, staff.agentId, muted);
+      res.json({ taskId: task.id, muted });
+    }),
+  );
+
+  for (const how of ['complete', 'cancel'] as const) {
+    router.post(
+      `/:id/transfer/${how}`,
+      conflicts(async (req, res) => {
+        const staff = staffOf(res);
+        const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+        await finishTransfer(ctx, task, staff.agentId, how);
+        res.json({ taskId: task.id, transfer: how === 'complete' ? 'completed' : 'cancelled' });
+      }),
+    );
+  }
+
+  router.get(
+    '/:id/participants',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      res.json({ taskId: task.id, participants: await partiesOf(ctx, task, staff.agentId) });
+    }),
+  );
+
+  router.post(
+    '/:id/participants',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const body = parseBody(partyBody, req.body);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      res.status(201).json({ taskId: task.id, participant: await addParty(ctx, task, staff.agentId, body) });
+    }),
+  );
+
+  router.delete(
+    '/:id/participants/:participantId',
+    conflicts(async (req, res) => {
+      const staff = staffOf(res);
+      const task = await taskFor(ctx, String(req.params.id), staff.agentId);
+      if (!(await removeParty(ctx, task, staff.agentId, String(req.params.participantId)))) throw new HttpError(404, 'no such participant');
+      res.json({ taskId: task.id, removed: String(req.params.participantId) });
     }),
   );
 

@@ -3,13 +3,50 @@ import { z } from 'zod';
 import type { Context } from '../context';
 import { routingConfig } from '../routing/config';
 import { listPresence } from '../routing/presence';
-import { getTask, waitingTaskIds } from '../routing/task-store';
+import { findTask, getTask, waitingTaskIds } from '../routing/task-store';
+import { getConversation, listParties, liveConversations } from '../routing/conversation';
+import { TaskConflict } from '../routing/handling';
+import { monitorCall, stopMonitoring } from '../routing/monitor';
+import { audit, staffActor } from '../records/audit';
 import { keys } from '../routing/keys';
 import { changeOwnState } from './agents-router';
 import { requireStaff, staffOf } from './auth';
 import { HttpError, parseBody, route } from './http-errors';
 
 const statusBody = z.object({ status: z.enum(['available', 'break', 'offline', 'wrap-up']) });
+const monitorBody = z.object({ mode: z.enum(['listen', 'whisper', 'barge']) });
+
+/** Live conversations: queue, agent, language, talk and hold time, who is on the line, who monitors. No names or numbers. */
+async function conversations(ctx: Context, now: number) {
+  const out = [];
+  for (const name of await liveConversations(ctx)) {
+    const c = await getConversation(ctx, name);
+    if (!c) continue;
+    const task = await getTask(ctx, c.taskId);
+    const heldMs = Number((await ctx.redis.hget(`rt:conv:${name}`, 'holdMs')) ?? 0) + (c.holdSince ? now - c.holdSince : 0);
+    out.push({
+      taskId: c.taskId,
+      callSid: c.callerSid,
+      queue: c.queue,
+      language: c.language,
+      agentId: c.agentId ?? null,
+      state: task?.state ?? null,
+      talkSec: Math.round((now - c.startedAt) / 1000),
+      holdSec: Math.round(heldMs / 1000),
+      onHold: c.holdSince !== undefined,
+      consult: c.consult ? { to: c.consult.to, targetAgentId: c.consult.targetAgentId ?? null } : null,
+      participants: (await listParties(ctx, name)).map((p) => ({ participantId: p.label, role: p.role, agentId: p.agentId ?? null, joined: p.joined, hold: p.hold, muted: p.muted })),
+      monitor: c.monitor ? { supervisorId: c.monitor.supervisorId, mode: c.monitor.mode } : null,
+    });
+  }
+  return out;
+}
+
+async function conferenceOf(ctx: Context, id: string): Promise<string> {
+  const task = await findTask(ctx, id);
+  if (!task?.conference || !(await getConversation(ctx, task.conference))) throw new HttpError(404, 'no live conversation for this call');
+  return task.conference;
+}
 
 /** The live picture of every queue and agent. */
 export async function overview(ctx: Context) {
@@ -31,10 +68,14 @@ export async function overview(ctx: Context) {
     revision: cfg.revision,
     queues: [...queues.values()],
     agents: agents.map((a) => ({ agentId: a.agentId, name: a.name, state: a.state, since: a.since.toISOString(), taskId: a.taskId ?? null, skills: a.skills })),
+    conversations: await conversations(ctx, now),
   };
 }
 
-/** `/api/supervisor`: queues and agents live; change an agent's state. Supervisors and admins. */
+/**
+ * `/api/supervisor`: queues, agents and conversations live; change an agent's state; listen to,
+ * whisper to or barge into a conversation. Supervisors and admins.
+ */
 export function supervisorRouter(ctx: Context): Router {
   const router = Router();
   router.use(requireStaff(ctx, 'supervisor'));
@@ -43,6 +84,37 @@ export function supervisorRouter(ctx: Context): Router {
     '/overview',
     route(async (_req, res) => {
       res.json(await overview(ctx));
+    }),
+  );
+
+  router.post(
+    '/calls/:id/monitor',
+    route(async (req, res) => {
+      const { mode } = parseBody(monitorBody, req.body);
+      const conference = await conferenceOf(ctx, String(req.params.id));
+      const supervisorId = staffOf(res).agentId;
+      let from;
+      try {
+        from = await monitorCall(ctx, conference, supervisorId, mode);
+      } catch (err) {
+        if (err instanceof TaskConflict) throw new HttpError(409, err.message);
+        throw err;
+      }
+      const conv = await getConversation(ctx, conference);
+      await audit(ctx, { ...staffActor(req, res), action: 'monitor', entity: 'call_record', entityId: conv?.callerSid, detail: { mode, from, agentId: conv?.agentId ?? null } });
+      res.json({ callSid: conv?.callerSid, mode, from });
+    }),
+  );
+
+  router.delete(
+    '/calls/:id/monitor',
+    route(async (req, res) => {
+      const conference = await conferenceOf(ctx, String(req.params.id));
+      const left = await stopMonitoring(ctx, conference, staffOf(res).agentId);
+      if (!left) throw new HttpError(409, 'you are not monitoring this call');
+      const conv = await getConversation(ctx, conference);
+      await audit(ctx, { ...staffActor(req, res), action: 'monitor', entity: 'call_record', entityId: conv?.callerSid, detail: { mode: null, from: left.mode, seconds: left.seconds } });
+      res.json({ callSid: conv?.callerSid, mode: null, from: left.mode });
     }),
   );
 

@@ -25,6 +25,8 @@ const PATCH_COLUMNS = {
   agentAnsweredAt: 'timestamptz',
   waitSec: 'int',
   handleSec: 'int',
+  holdSec: 'int',
+  holdCount: 'int',
   outcome: 'text',
   disposition: 'text',
   notes: 'text',

@@ -34,7 +34,7 @@ export type CallRecordPatch = Partial<
   Pick<
     Prisma.CallRecordUncheckedUpdateInput,
     | 'language' | 'patientId' | 'verified' | 'intent' | 'ivrEndedAt' | 'queueName' | 'queueEnteredAt' | 'queueExitedAt'
-    | 'agentId' | 'agentAnsweredAt' | 'waitSec' | 'handleSec' | 'outcome' | 'disposition' | 'notes' | 'recordingSid'
+    | 'agentId' | 'agentAnsweredAt' | 'waitSec' | 'handleSec' | 'holdSec' | 'holdCount' | 'outcome' | 'disposition' | 'notes' | 'recordingSid'
     | 'recordingUrl' | 'reminderId' | 'answeredBy'
   >
 >;

@@ -62,6 +62,13 @@ export const routingSchema = z
     /** how often the worker re-runs assignment, for escalation (ms) */
     escalationTickMs: z.number().int().min(50).default(2000),
     queues: z.record(name, queue).refine((q) => Object.keys(q).length > 0, 'at least one queue'),
+    /** interpreter lines by BCP-47 language: the number, and the access code keyed after it answers */
+    interpreters: z
+      .record(
+        z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP-47 language tag'),
+        z.strictObject({ displayName: z.string().min(1), number: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number'), accessCode: z.string().regex(/^[\dw#*]{1,32}$/).optional() }),
+      )
+      .default({}),
     priorityRules: z
       .array(z.strictObject({ name: z.string().min(1), match, priority: z.number().int().min(0).max(100) }))
       .default([]),

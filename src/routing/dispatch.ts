@@ -2,6 +2,8 @@ import type { Context } from '../context';
 import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
 import { absoluteUrl } from '../telephony/twiml';
 import { assignWaiting, type Reservation } from './assign';
+import { addStaffLeg, ringAgentIntoConference } from './conference';
+import { callerBackToQueue } from './caller-moves';
 import { routingConfig } from './config';
 import { setAgentState } from './presence';
 import { offerEvent } from './screen-pop';
@@ -34,13 +36,21 @@ async function queueSidOf(ctx: Context, task: RoutingTask): Promise<string | und
   return sid;
 }
 
-/** Tells the agent (screen pop) and, for a queued call, dequeues the caller to ring the agent. */
+/**
+ * Tells the agent (screen pop) and, for a queued call, dequeues the caller into the conversation's
+ * conference and rings the agent's browser phone into it. A consultation rings the agent into the
+ * conference the caller is already in.
+ */
 async function offer(ctx: Context, r: Reservation): Promise<void> {
   const task = await getTask(ctx, r.taskId);
   if (!task) return;
   ctx.log.info('task reserved', { taskId: r.taskId, agentId: r.agentId, attempt: r.attempt, callSid: task.callSid });
   await publishAgentEvent(ctx, r.agentId, offerEvent(ctx, task, r.agentId));
   await publishSupervisorEvent(ctx, { type: 'task', taskId: task.id, state: 'reserved', agentId: r.agentId, queue: task.queue });
+  if (task.pop.consult) {
+    await addStaffLeg(ctx, { ...task, conference: task.pop.consult }, r.agentId, 'consult', r.attempt);
+    return;
+  }
   if (task.kind !== 'call' || !task.callSid) return; // a callback rings when the agent accepts it
   const url = absoluteUrl(ctx.config, `/webhooks/agent-call/connect?task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(r.agentId)}&a=${r.attempt}`);
   try {
@@ -59,6 +69,16 @@ async function offer(ctx: Context, r: Reservation): Promise<void> {
       await setAgentState(ctx, r.agentId, 'available', { force: true, ifState: 'reserved', reason: 'connect failed' });
     }
     await publishAgentEvent(ctx, r.agentId, { type: 'offer-cancelled', taskId: task.id });
+    throw err;
+  }
+  try {
+    await ringAgentIntoConference(ctx, task, r.agentId, r.attempt);
+  } catch (err) {
+    // The caller is out of the queue already: take them back to the head of it.
+    await requeueTask(ctx, task.id, r.agentId, false);
+    await setAgentState(ctx, r.agentId, 'available', { force: true, ifState: 'reserved', reason: 'connect failed' });
+    await publishAgentEvent(ctx, r.agentId, { type: 'offer-cancelled', taskId: task.id });
+    await callerBackToQueue(ctx, task.id).catch(() => undefined);
     throw err;
   }
 }

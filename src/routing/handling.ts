@@ -3,8 +3,8 @@ import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
 import { appendCallEvent, recordWrapUpEnd, updateCallRecord } from '../records/call-events';
 import { absoluteUrl } from '../telephony/twiml';
 import { dispatch } from './dispatch';
+import { setConversation } from './conversation';
 import { keys } from './keys';
-import { completeWarmTransfer } from './live-call';
 import { getPresence, setAgentState } from './presence';
 import { endWait, findTask, getTask, linkCall, requeueTask, transitionTask, type RoutingTask } from './task-store';
 
@@ -15,8 +15,11 @@ import { endWait, findTask, getTask, linkCall, requeueTask, transitionTask, type
 /** How long after an unanswered callback routing tries it again. */
 export const CALLBACK_RETRY_MS = 60 * 60 * 1000;
 
-/** Raised when an agent acts on a task that is not theirs or not in the right state (409 at the API). */
+/** Raised when an agent acts on a task that is not in the right state (409 at the API). */
 export class TaskConflict extends Error {}
+
+/** Raised when a staff member acts on a call that is not theirs (403 at the API). */
+export class NotYourCall extends Error {}
 
 /**
  * Stamps the call record answered by this agent, once per task: only Twilio's word that the
@@ -33,9 +36,10 @@ async function stamp(ctx: Context, task: RoutingTask, agentId: string, at: Date)
 }
 
 /**
- * The agent takes the task offered to them. A queued call: the agent is busy and the browser
- * phone is told to answer the ringing call; the call counts as answered only once Twilio says the
- * phone did ({@link agentLegAnswered}). A callback: careline calls the patient and rings the agent.
+ * The agent takes the task offered to them (the console's Accept). A queued call: the agent is busy
+ * and the browser phone is told to answer the leg ringing into the conference; the call counts as
+ * answered only once Twilio says that leg joined ({@link agentLegAnswered}). A callback: careline
+ * calls the patient, who is connected to the agent in a conference.
  */
 export async function acceptTask(ctx: Context, taskId: string, agentId: string): Promise<RoutingTask> {
   const task = await getTask(ctx, taskId);
@@ -49,7 +53,6 @@ export async function acceptTask(ctx: Context, taskId: string, agentId: string):
   await setAgentState(ctx, agentId, 'busy', { force: true, reason: 'accepted' });
   if (task.kind === 'callback') await startCallback(ctx, task, agentId);
   else if (task.callSid) await appendCallEvent(ctx, task.callSid, { key: `agent-accepted:${task.id}:${agentId}`, type: 'agent', name: 'accepted', detail: { agentId, taskId } });
-  if (task.pop.warmFrom) await completeWarmTransfer(ctx, task);
   // The browser phone (or, in tests, the local Twilio's client) answers the ringing leg on this.
   await publishAgentEvent(ctx, agentId, { type: 'accept', taskId, callSid: task.callSid ?? null });
   await publishSupervisorEvent(ctx, { type: 'task', taskId, state: 'connected', agentId, queue: task.queue });
@@ -89,11 +92,16 @@ export async function declineTask(ctx: Context, taskId: string, agentId: string)
   await dispatch(ctx);
 }
 
-/** The agent's phone declined the ringing call (Dial busy): like {@link declineTask}, minus the redirect. */
-export async function declinedOnPhone(ctx: Context, taskId: string, agentId: string): Promise<void> {
-  if (!(await requeueTask(ctx, taskId, agentId, true))) return;
+/**
+ * The agent's phone declined the ringing leg (its status busy): like {@link declineTask}; the
+ * caller is taken back to the queue by the caller of this.
+ * @returns whether the task was requeued
+ */
+export async function declinedOnPhone(ctx: Context, taskId: string, agentId: string): Promise<boolean> {
+  if (!(await requeueTask(ctx, taskId, agentId, true))) return false;
   await publishAgentEvent(ctx, agentId, { type: 'offer-cancelled', taskId, reason: 'declined' });
   if ((await getPresence(ctx, agentId)).taskId === taskId) await setAgentState(ctx, agentId, 'available', { force: true, reason: 'declined' });
+  return true;
 }
 
 /**
@@ -135,30 +143,31 @@ export async function abandonTask(ctx: Context, taskId: string): Promise<void> {
 }
 
 /**
- * Twilio says the agent's leg answered and is bridged to the caller (the `<Client>` leg's answered
- * status callback, or a Dial action that ended completed): the agent is on the call. Whether or not
+ * Twilio says the agent's leg answered and joined the conversation's conference (the leg's status
+ * callback said in-progress, or the conference's participant-join): the agent is on the call. Whether or not
  * the console's Accept came (the agent may have answered from the SDK's own prompt or a headset,
  * or the page's request was lost), the task is connected, the agent busy and the call answered,
  * so the sweep never treats a conversation in progress as a phone that rang out.
+ * @param legSid - the agent leg's CallSid (hold, mute and monitoring address it)
  * @param at - when the leg answered, by Twilio's account
  */
-export async function agentLegAnswered(ctx: Context, taskId: string, agentId: string, at: Date): Promise<void> {
+export async function agentLegAnswered(ctx: Context, taskId: string, agentId: string, legSid: string, at: Date): Promise<void> {
   const task = await getTask(ctx, taskId);
   if (!task || task.agentId !== agentId) return; // requeued or taken meanwhile: not this agent's answer
   if (task.state === 'reserved' && (await transitionTask(ctx, taskId, agentId, 'reserved', 'connected'))) {
     ctx.log.info('agent answered on the phone without the console accepting', { taskId, agentId });
     await setAgentState(ctx, agentId, 'busy', { force: true, reason: 'answered' });
-    if (task.pop.warmFrom) await completeWarmTransfer(ctx, task);
     // The console shows the call as live (it never saw an Accept of its own).
     await publishAgentEvent(ctx, agentId, { type: 'connected', taskId, callSid: task.callSid ?? null });
     await publishSupervisorEvent(ctx, { type: 'task', taskId, state: 'connected', agentId, queue: task.queue });
   } else if (task.state !== 'connected') return; // already over: a late callback
+  if (task.conference) await setConversation(ctx, task.conference, { agentId, agentLeg: legSid });
   await stamp(ctx, task, agentId, at);
 }
 
 /**
- * The conversation ended (the Dial action said completed, or the agent hung up or transferred):
- * the agent goes to wrap-up.
+ * The conversation ended for this agent (the caller left the conference, the agent hung up or
+ * handed the call on): the agent goes to wrap-up. A task never connected is not touched.
  */
 export async function conversationEnded(ctx: Context, taskId: string, agentId: string): Promise<void> {
   const task = await getTask(ctx, taskId);

@@ -2,64 +2,74 @@ import type { Context } from '../context';
 import { publishAgentEvent } from '../agents/live';
 import { appendCallEvent } from '../records/call-events';
 import { absoluteUrl } from '../telephony/twiml';
-import { conversationEnded, TaskConflict } from './handling';
+import { cancelConsult, completeConsult, startConsult, type ConsultTarget } from './consult';
+import { getConversation, type Conversation } from './conversation';
+import { conversationEnded, NotYourCall, TaskConflict } from './handling';
+import { setCallerHold } from './hold-control';
 import { enterQueue } from './queue-entry';
-import { getTask, setTaskFields, type RoutingTask } from './task-store';
+import { setTaskFields, type RoutingTask } from './task-store';
 
-// Server-side control of a connected call (REST on the caller's leg): hold, hang up, transfer.
-// The caller's leg is the one careline controls; the agent's browser leg follows.
+// The owning agent's control of a live conversation, all on its Twilio Conference: hold, mute,
+// hang up, transfer (cold, or warm through a consultation).
 
-function connected(task: RoutingTask, agentId: string): string {
-  if (task.agentId !== agentId) throw new TaskConflict('this call is not yours');
-  if (task.state !== 'connected' || !task.callSid) throw new TaskConflict(`call is ${task.state}`);
-  return task.callSid;
+/** The conversation of a call the agent is connected to, or a conflict (409 at the API). */
+async function ownConversation(ctx: Context, task: RoutingTask, agentId: string): Promise<Conversation> {
+  if (task.agentId !== agentId) throw new NotYourCall('this call is not yours');
+  if (task.state !== 'connected' || !task.conference) throw new TaskConflict(`call is ${task.state}`);
+  const conv = await getConversation(ctx, task.conference);
+  if (!conv || conv.agentId !== agentId) throw new NotYourCall('this call is not yours');
+  return conv;
 }
 
-/**
- * Puts the caller on hold (music) or back to the agent (their phone rings again and the console
- * answers it).
- */
+/** Puts the caller on hold (music, "thank you for holding") or back with the agent, at once. */
 export async function setHold(ctx: Context, task: RoutingTask, agentId: string, hold: boolean): Promise<void> {
-  const callSid = connected(task, agentId);
-  const n = ctx.clock.now().getTime();
-  const q = `task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(agentId)}&a=${task.attempts}&n=${n}`;
-  const url = absoluteUrl(ctx.config, hold ? `/webhooks/agent-call/hold?${q}` : `/webhooks/agent-call/connect?${q}`);
-  await ctx.twilio.calls(callSid).update({ url, method: 'POST' });
+  const conv = await ownConversation(ctx, task, agentId);
+  if (conv.consult) throw new TaskConflict('the caller stays on hold during a consultation');
+  await setCallerHold(ctx, conv, hold);
   await setTaskFields(ctx, task.id, { held: hold ? '1' : '0' });
-  await appendCallEvent(ctx, callSid, { key: `hold:${n}`, type: 'agent', name: hold ? 'hold' : 'resume', detail: { agentId } });
   await publishAgentEvent(ctx, agentId, { type: 'hold', taskId: task.id, hold });
 }
 
-/** Ends the call for everyone; the agent goes to wrap-up. */
+/** Mutes or unmutes the agent's own leg. */
+export async function setMute(ctx: Context, task: RoutingTask, agentId: string, muted: boolean): Promise<void> {
+  const conv = await ownConversation(ctx, task, agentId);
+  if (!conv.agentLeg) throw new TaskConflict('your phone is not on the call yet');
+  await ctx.twilio.conferences(conv.name).participants(conv.agentLeg).update({ muted });
+  await publishAgentEvent(ctx, agentId, { type: 'mute', taskId: task.id, muted });
+}
+
+/** Ends the call for everyone (the caller leaving ends the conference); the agent goes to wrap-up. */
 export async function hangUp(ctx: Context, task: RoutingTask, agentId: string): Promise<void> {
-  const callSid = connected(task, agentId);
+  if (task.agentId !== agentId) throw new NotYourCall('this call is not yours');
+  if (task.state !== 'connected' || !task.callSid) throw new TaskConflict(`call is ${task.state}`);
   // The caller may be gone already (e.g. hung up while on hold): the agent still wraps up.
-  await ctx.twilio.calls(callSid).update({ status: 'completed' }).catch((err: unknown) => ctx.log.warn('could not end the call at Twilio', { callSid, err }));
+  await ctx.twilio.calls(task.callSid).update({ status: 'completed' }).catch((err: unknown) => ctx.log.warn('could not end the call at Twilio', { callSid: task.callSid, err }));
   await conversationEnded(ctx, task.id, agentId);
 }
 
-export type TransferTarget = { type: 'queue'; queue: string } | { type: 'agent'; agentId: string } | { type: 'number'; number: string };
+export type TransferTarget = ConsultTarget;
 
 /**
- * Transfers a connected caller. To a queue or an agent the caller waits in line (hearing the
- * queue's announcements) and is routed again; a named agent is the only one who may take it.
- * Cold: this agent goes to wrap-up at once. Warm: this agent stays on the task until the new one
- * accepts (no three-way consultation: see README). To a number: `<Dial>` out; this agent wraps up.
- * @returns the new task's id, for a queue or agent transfer
+ * Transfers a connected caller. Warm: a consultation (see consult.ts); complete or cancel it with
+ * {@link finishTransfer}. Cold: the caller leaves the conference for the target at once (a queue, a
+ * named agent through routing, or a number dialed out) and this agent goes to wrap-up.
+ * @returns the new routing task's id, if one was made
  */
 export async function transferCall(ctx: Context, task: RoutingTask, agentId: string, to: TransferTarget, mode: 'cold' | 'warm'): Promise<string | undefined> {
-  const callSid = connected(task, agentId);
+  const conv = await ownConversation(ctx, task, agentId);
+  if (conv.consult) throw new TaskConflict('a consultation is already in progress');
+  if (mode === 'warm') return (await startConsult(ctx, task, agentId, to)).taskId;
+  const callSid = conv.callerSid;
   const n = ctx.clock.now().getTime();
   if (to.type === 'number') {
     await ctx.twilio.calls(callSid).update({ url: absoluteUrl(ctx.config, `/webhooks/agent-call/external?task=${encodeURIComponent(task.id)}&n=${n}&to=${encodeURIComponent(to.number)}`), method: 'POST' });
-    await appendCallEvent(ctx, callSid, { key: `transfer:${n}`, type: 'agent', name: 'transfer', detail: { agentId, to: 'number', mode: 'cold' } });
+    await appendCallEvent(ctx, callSid, { key: `transfer:${n}`, type: 'agent', name: 'transfer', detail: { agentId, to: 'number', mode: 'cold', result: 'completed' } });
     await conversationEnded(ctx, task.id, agentId);
     return undefined;
   }
-  const id = `${task.id.split('~')[0]}~t${n.toString(36)}`;
   const next = await enterQueue(ctx, {
     kind: 'call',
-    id,
+    id: `${task.id.split('~')[0]}~t${n.toString(36)}`,
     callSid,
     queue: to.type === 'queue' ? to.queue : task.queue,
     language: task.language,
@@ -68,19 +78,19 @@ export async function transferCall(ctx: Context, task: RoutingTask, agentId: str
     verified: task.verified,
     from: task.pop.from,
     onlyAgent: to.type === 'agent' ? to.agentId : undefined,
-    pop: { ...task.pop, ...(mode === 'warm' ? { warmFrom: agentId, warmTask: task.id } : {}) },
+    pop: { ivrPath: task.pop.ivrPath, patientId: task.pop.patientId, from: task.pop.from, phone: task.pop.phone, callbackId: task.pop.callbackId },
   });
+  // The caller leaves this conference (which then ends) for the queue; routing connects them again.
+  await conversationEnded(ctx, task.id, agentId);
   await ctx.twilio.calls(callSid).update({ url: absoluteUrl(ctx.config, `/webhooks/agent-call/requeue?task=${encodeURIComponent(next.id)}&a=0`), method: 'POST' });
-  await appendCallEvent(ctx, callSid, { key: `transfer:${n}`, type: 'agent', name: 'transfer', detail: { agentId, to: to.type, queue: next.queue, targetAgent: to.type === 'agent' ? to.agentId : undefined, mode } });
-  if (mode === 'cold') await conversationEnded(ctx, task.id, agentId);
+  await appendCallEvent(ctx, callSid, { key: `transfer:${n}`, type: 'agent', name: 'transfer', detail: { agentId, to: to.type, queue: next.queue, targetAgent: to.type === 'agent' ? to.agentId : undefined, mode: 'cold', result: 'completed' } });
   return next.id;
 }
 
-/** A warm transfer was taken: the agent who handed it over goes to wrap-up. */
-export async function completeWarmTransfer(ctx: Context, newTask: RoutingTask): Promise<void> {
-  const from = newTask.pop.warmFrom;
-  const old = newTask.pop.warmTask;
-  if (!from || !old) return;
-  const oldTask = await getTask(ctx, old);
-  if (oldTask?.state === 'connected') await conversationEnded(ctx, old, from);
+/** Completes or cancels the warm transfer the agent started. */
+export async function finishTransfer(ctx: Context, task: RoutingTask, agentId: string, how: 'complete' | 'cancel'): Promise<void> {
+  const conv = await ownConversation(ctx, task, agentId);
+  if (!conv.consult) throw new TaskConflict('no consultation in progress');
+  if (how === 'complete') await completeConsult(ctx, conv.name);
+  else await cancelConsult(ctx, conv.name);
 }

@@ -36,4 +36,5 @@ export const queuePrompts = {
   callbackGreeting: (lang: QueueLanguage, practice: string) =>
     lang === 'es' ? `Hola, le llamamos de ${practice} como lo pidió. Un momento, por favor.` : `Hello, this is ${practice} returning your call. One moment, please.`,
   onHold: (lang: QueueLanguage) => (lang === 'es' ? 'Por favor, espere en la línea.' : 'Please hold.'),
+  thanksForHolding: (lang: QueueLanguage) => (lang === 'es' ? 'Gracias por esperar. Enseguida le atendemos.' : 'Thank you for holding. We will be right with you.'),
 };

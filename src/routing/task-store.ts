@@ -13,9 +13,11 @@ export interface PopInfo {
   /** callback tasks: the number to call back */
   phone?: string;
   callbackId?: string;
-  /** warm transfer: the agent handing over and their task, wrapped up once the new agent accepts */
+  /** warm transfer: the agent handing over and their task */
   warmFrom?: string;
   warmTask?: string;
+  /** a consultation: the conference the reserved agent is rung into (the caller is already there) */
+  consult?: string;
 }
 
 /** A routing task: a queued call, or a callback request routed like one. */
@@ -35,6 +37,8 @@ export interface RoutingTask extends TaskAttributes {
   filter: string;
   leaveFor?: 'callback' | 'voicemail';
   lastAnnounceAt?: number;
+  /** the Twilio Conference of this task's conversation, once connecting */
+  conference?: string;
   pop: PopInfo;
 }
 
@@ -142,6 +146,7 @@ function fields(t: RoutingTask): string[] {
     attempts: String(t.attempts),
     queueSid: t.queueSid,
     filter: t.filter,
+    conference: t.conference,
     pop: JSON.stringify(t.pop),
     skip: '[]',
   };
@@ -199,6 +204,7 @@ export async function getTask(ctx: Context, taskId: string): Promise<RoutingTask
     filter: h.filter ?? 'default',
     leaveFor: h.leaveFor === 'callback' || h.leaveFor === 'voicemail' ? h.leaveFor : undefined,
     lastAnnounceAt: h.lastAnnounceAt ? Number(h.lastAnnounceAt) : undefined,
+    conference: h.conference || undefined,
     pop: JSON.parse(h.pop ?? '{}') as PopInfo,
   };
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "CallRecord" ADD COLUMN     "holdCount" INTEGER,
+ADD COLUMN     "holdSec" INTEGER;
