@@ -2,7 +2,7 @@ import type { Context } from '../context';
 import { agentIdentity } from '../agents/voice-token';
 import { absoluteUrl, VoiceResponse } from '../telephony/twiml';
 import { routingConfig } from './config';
-import { conferenceName, openConversation, putParty, type PartyRole } from './conversation';
+import { conferenceName, getConversation, openConversation, putParty, setConversation, type Conversation, type PartyRole } from './conversation';
 import { queueLanguage, queuePrompts, VOICES } from './prompts';
 import { setTaskFields, type RoutingTask } from './task-store';
 
@@ -109,7 +109,30 @@ export async function addStaffLeg(
     ...(extra.coaching ? { coaching: true, callSidToCoach: extra.callSidToCoach } : {}),
   });
   await putParty(ctx, name, { callSid: p.callSid, role, label: role === 'agent' ? 'agent' : `${role}-${agentId}`, agentId });
+  await rememberConferenceSid(ctx, name, p.conferenceSid);
   return p.callSid;
+}
+
+/** Keeps the CF sid Twilio gave the conference: every call on a participant but create needs it. */
+export async function rememberConferenceSid(ctx: Context, name: string, sid: string | undefined): Promise<void> {
+  if (sid && !(await getConversation(ctx, name))?.conferenceSid) await setConversation(ctx, name, { conferenceSid: sid });
+}
+
+/**
+ * The REST handle of one participant of a conversation's conference (by CallSid or label). Twilio
+ * addresses an existing conference's participants by its CF sid only (create alone takes the
+ * name), so the sid is looked up when careline has not heard it yet.
+ */
+export async function participantOf(ctx: Context, conv: Pick<Conversation, 'name' | 'conferenceSid'>, callSidOrLabel: string) {
+  let sid = conv.conferenceSid ?? (await getConversation(ctx, conv.name))?.conferenceSid;
+  if (!sid) {
+    const [live] = await ctx.twilio.conferences.list({ friendlyName: conv.name, status: 'in-progress', limit: 1 });
+    const [any] = live ? [live] : await ctx.twilio.conferences.list({ friendlyName: conv.name, limit: 1 });
+    if (!any) throw Object.assign(new Error('conference not found at Twilio'), { status: 404 });
+    sid = any.sid;
+    await setConversation(ctx, conv.name, { conferenceSid: sid });
+  }
+  return ctx.twilio.conferences(sid).participants(callSidOrLabel);
 }
 
 /** What a caller hears while on hold: music, then "thank you for holding" in their language, again and again. */

@@ -1,6 +1,7 @@
 import type { Context } from '../context';
 import { publishAgentEvent } from '../agents/live';
 import { appendCallEvent } from '../records/call-events';
+import { participantOf, rememberConferenceSid } from './conference';
 import { dispatch } from './dispatch';
 import { getConversation, getParty, putParty, setConversation, type Consult } from './conversation';
 import { conversationEnded, TaskConflict } from './handling';
@@ -39,6 +40,7 @@ export async function startConsult(ctx: Context, task: RoutingTask, agentId: str
       statusCallbackEvent: ['ringing', 'answered', 'completed'],
     });
     await putParty(ctx, conv.name, { callSid: leg.callSid, role: 'consult', label: 'consult', detail: `…${to.number.slice(-4)}` });
+    await rememberConferenceSid(ctx, conv.name, leg.conferenceSid);
     consult = { to: 'number', leg: leg.callSid, startedAt: n };
   } else {
     if (to.type === 'agent' && to.agentId === agentId) throw new TaskConflict('you are already on this call');
@@ -95,7 +97,7 @@ export async function consultEnded(ctx: Context, name: string, reason: string): 
   const c = conv.consult;
   await setConversation(ctx, name, { consult: null });
   if (c.taskId) await endTargetTask(ctx, c.taskId, reason === 'no answer' ? 'break' : 'available');
-  if (c.leg && reason !== 'left') await ctx.twilio.conferences(name).participants(c.leg).remove().catch(() => undefined);
+  if (c.leg && reason !== 'left') await participantOf(ctx, conv, c.leg).then((p) => p.remove()).catch(() => undefined);
   if (reason !== 'caller hung up') await setCallerHold(ctx, conv, false).catch((err: unknown) => ctx.log.warn('could not take the caller off hold', { err }));
   await appendCallEvent(ctx, conv.callerSid, { key: `consult-end:${c.startedAt}`, type: 'agent', name: 'transfer', detail: { agentId: conv.agentId, to: c.to, mode: 'warm', result: 'cancelled', reason } });
   if (conv.agentId) await publishAgentEvent(ctx, conv.agentId, { type: 'consult', taskId: conv.taskId, state: 'ended', reason });
@@ -132,10 +134,10 @@ export async function completeConsult(ctx: Context, name: string): Promise<void>
   });
   await putParty(ctx, name, { callSid: c.leg, role: target?.agentId ? 'agent' : 'party' });
   // An outside party now ends the conference when they hang up, as the caller does.
-  if (!target) await ctx.twilio.conferences(name).participants(c.leg).update({ endConferenceOnExit: true });
+  if (!target) await (await participantOf(ctx, conv, c.leg)).update({ endConferenceOnExit: true });
   await setCallerHold(ctx, conv, false);
   if (oldAgent) await conversationEnded(ctx, oldTask, oldAgent);
-  if (oldLeg) await ctx.twilio.conferences(name).participants(oldLeg).remove().catch(() => undefined);
+  if (oldLeg) await participantOf(ctx, conv, oldLeg).then((p) => p.remove()).catch(() => undefined);
   await appendCallEvent(ctx, conv.callerSid, { key: `consult-done:${c.startedAt}`, type: 'agent', name: 'transfer', detail: { agentId: oldAgent, to: c.to, targetAgent: target?.agentId, mode: 'warm', result: 'completed' } });
   if (target?.agentId) await publishAgentEvent(ctx, target.agentId, { type: 'transferred', taskId: target.id, from: oldAgent });
 }

@@ -1,5 +1,6 @@
 import type { Context } from '../context';
 import { absoluteUrl } from '../telephony/twiml';
+import { participantOf } from './conference';
 import type { Conversation } from './conversation';
 
 /**
@@ -8,7 +9,7 @@ import type { Conversation } from './conversation';
  * stays in the conference and a resume is immediate. What is recorded comes from the conference's
  * hold events, not from this request.
  */
-export async function setCallerHold(ctx: Context, conv: Pick<Conversation, 'name' | 'callerSid'>, hold: boolean): Promise<void> {
+export async function setCallerHold(ctx: Context, conv: Pick<Conversation, 'name' | 'callerSid' | 'conferenceSid'>, hold: boolean): Promise<void> {
   const holdUrl = absoluteUrl(ctx.config, `/webhooks/conference/hold?conf=${encodeURIComponent(conv.name)}`);
-  await ctx.twilio.conferences(conv.name).participants(conv.callerSid).update(hold ? { hold: true, holdUrl, holdMethod: 'POST' } : { hold: false });
+  await (await participantOf(ctx, conv, conv.callerSid)).update(hold ? { hold: true, holdUrl, holdMethod: 'POST' } : { hold: false });
 }

@@ -2,6 +2,7 @@ import type { Context } from '../context';
 import { publishAgentEvent } from '../agents/live';
 import { appendCallEvent } from '../records/call-events';
 import { absoluteUrl } from '../telephony/twiml';
+import { participantOf } from './conference';
 import { cancelConsult, completeConsult, startConsult, type ConsultTarget } from './consult';
 import { getConversation, type Conversation } from './conversation';
 import { conversationEnded, NotYourCall, TaskConflict } from './handling';
@@ -34,7 +35,7 @@ export async function setHold(ctx: Context, task: RoutingTask, agentId: string, 
 export async function setMute(ctx: Context, task: RoutingTask, agentId: string, muted: boolean): Promise<void> {
   const conv = await ownConversation(ctx, task, agentId);
   if (!conv.agentLeg) throw new TaskConflict('your phone is not on the call yet');
-  await ctx.twilio.conferences(conv.name).participants(conv.agentLeg).update({ muted });
+  await (await participantOf(ctx, conv, conv.agentLeg)).update({ muted });
   await publishAgentEvent(ctx, agentId, { type: 'mute', taskId: task.id, muted });
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from '../context';
 import { publishAgentEvent } from '../agents/live';
 import { appendCallEvent } from '../records/call-events';
-import { addStaffLeg } from './conference';
+import { addStaffLeg, participantOf } from './conference';
 import { getConversation, getParty, setConversation, type Monitor } from './conversation';
 import { TaskConflict } from './handling';
 import { getTask } from './task-store';
@@ -30,7 +30,7 @@ export async function monitorCall(ctx: Context, conference: string, supervisorId
   if (current && current.supervisorId !== supervisorId) throw new TaskConflict('another supervisor is monitoring this call');
   const flags = legFlags(mode, conv.agentLeg);
   if (current?.leg) {
-    await ctx.twilio.conferences(conference).participants(current.leg).update(flags);
+    await (await participantOf(ctx, conv, current.leg)).update(flags);
   } else if (!current) {
     const task = await getTask(ctx, conv.taskId);
     if (!task) throw new TaskConflict('the call is over');
@@ -53,7 +53,7 @@ export async function stopMonitoring(ctx: Context, conference: string, superviso
   const m = conv?.monitor;
   if (!conv || !m || m.supervisorId !== supervisorId) return null;
   await setConversation(ctx, conference, { monitor: null });
-  if (m.leg) await ctx.twilio.conferences(conference).participants(m.leg).remove().catch((err: unknown) => ctx.log.warn('could not remove the supervisor leg', { err }));
+  if (m.leg) await participantOf(ctx, conv, m.leg).then((p) => p.remove()).catch((err: unknown) => ctx.log.warn('could not remove the supervisor leg', { err }));
   const seconds = Math.round((ctx.clock.now().getTime() - m.since) / 1000);
   await appendCallEvent(ctx, conv.callerSid, { key: `monitor-end:${supervisorId}:${m.since}`, type: 'supervisor', name: 'monitor_end', detail: { supervisorId, mode: m.mode, seconds } });
   return { mode: m.mode, seconds };

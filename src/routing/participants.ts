@@ -1,11 +1,11 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Context } from '../context';
 import { publishAgentEvent } from '../agents/live';
-import { onCallNumber } from '../ivr/on-call';
+import { onCallNumber } from '../calendar/on-call';
 import { appendCallEvent } from '../records/call-events';
 import { absoluteUrl } from '../telephony/twiml';
 import { routingConfig } from './config';
-import { CONFERENCE_EVENTS, conferenceEventsUrl } from './conference';
+import { CONFERENCE_EVENTS, conferenceEventsUrl, participantOf, rememberConferenceSid } from './conference';
 import { dropParty, getConversation, listParties, nextPartyNumber, putParty, type Conversation, type Party } from './conversation';
 import { NotYourCall, TaskConflict } from './handling';
 import type { RoutingTask } from './task-store';
@@ -107,6 +107,7 @@ export async function addParty(ctx: Context, task: RoutingTask, agentId: string,
       conferenceStatusCallbackEvent: [...CONFERENCE_EVENTS],
     });
     callSid = p.callSid;
+    await rememberConferenceSid(ctx, conv.name, p.conferenceSid);
   }
   const party = await putParty(ctx, conv.name, { callSid, role: line.role, label, detail: line.detail });
   await appendCallEvent(ctx, conv.callerSid, { key: `party-add:${label}`, type: 'agent', name: 'participant_added', detail: { agentId, role: line.role, participantId: label } });
@@ -128,7 +129,7 @@ export async function removeParty(ctx: Context, task: RoutingTask, agentId: stri
   const conv = await ownConversation(ctx, task, agentId);
   const party = (await listParties(ctx, conv.name)).find((p) => p.label === participantId && (p.role === 'party' || p.role === 'interpreter'));
   if (!party) return false;
-  if (party.joined) await ctx.twilio.conferences(conv.name).participants(party.callSid).remove().catch((err: unknown) => ctx.log.warn('could not remove a participant', { label: party.label, err }));
+  if (party.joined) await participantOf(ctx, conv, party.callSid).then((p) => p.remove()).catch((err: unknown) => ctx.log.warn('could not remove a participant', { label: party.label, err }));
   else await ctx.twilio.calls(party.callSid).update({ status: 'canceled' }).catch(() => undefined);
   await appendCallEvent(ctx, conv.callerSid, { key: `party-remove:${party.label}`, type: 'agent', name: 'participant_removed', detail: { agentId, role: party.role, participantId: party.label } });
   return true;

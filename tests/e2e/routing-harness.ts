@@ -3,6 +3,9 @@ import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { parseRoutingConfig, useRoutingConfig } from '../../src/routing/config';
 import { transferToQueue, type TransferRequest } from '../../src/routing/transfer';
+import { getConversation, liveConversations } from '../../src/routing/conversation';
+import { getPresence } from '../../src/routing/presence';
+import { getTask } from '../../src/routing/task-store';
 import { createTwilioRest } from '../../src/telephony/twilio-rest';
 import type { Clock } from '../../src/context';
 import { TwilioSim, type ClientIncoming, type SimCall } from '../../src/sim';
@@ -108,6 +111,14 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
   const rest = await sim.listen();
   for (const a of apps) a.ctx.twilio = createTwilioRest({ ...a.ctx.config, TWILIO_API_URL: rest });
   const pending: Promise<unknown>[] = [];
+  const heldTask = async (agentId: string) => {
+    const id = (await getPresence(app.ctx, agentId)).taskId;
+    return id ? getTask(app.ctx, id) : null;
+  };
+  const isMonitoring = async (agentId: string) => {
+    for (const name of await liveConversations(app.ctx)) if ((await getConversation(app.ctx, name))?.monitor?.supervisorId === agentId) return true;
+    return false;
+  };
   const subscribers: Redis[] = [];
 
   const h: RoutingHarness = {
@@ -129,11 +140,12 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
           phone.offered.push(incoming);
           if (behaviour === 'ignore') return void pending.push(incoming.ignore());
           if (behaviour === 'reject') return void pending.push(incoming.reject());
-          // The console's Accept button: the server marks the agent busy, then the phone answers.
-          const task = incoming.params.taskId!;
-          if (incoming.params.callback !== '1' && incoming.params.resume !== '1') {
-            const p = who.agent.post(`/api/calls/${task}/accept`).set('X-CSRF-Token', who.csrf).then(() => incoming.accept());
-            pending.push(p);
+          // The console's Accept button for the task offered (the server marks the agent busy),
+          // then the phone answers; a leg for a task already accepted (a callback, a consultation
+          // taken) is answered at once.
+          const task = await heldTask(who.agentId);
+          if (task?.state === 'reserved' && !task.pop.consult) {
+            pending.push(who.agent.post(`/api/calls/${task.id}/accept`).set('X-CSRF-Token', who.csrf).then(() => incoming.accept()));
             return;
           }
           pending.push(incoming.accept());
@@ -147,15 +159,18 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
       subscribers.push(sub);
       sub.on('message', (_channel: string, raw: string) => {
         const e = JSON.parse(raw) as { type: string; taskId?: string };
-        if (e.type !== 'accept') return;
-        const incoming = phone.offered.find((o) => o.params.taskId === e.taskId && o.status === 'ringing');
+        if (e.type !== 'accept' && e.type !== 'monitor') return;
+        const incoming = phone.offered.find((o) => o.status === 'ringing');
         if (incoming) pending.push(incoming.accept());
       });
       await sub.subscribe(`${app.ctx.redisPrefix}live:agent:${agentId}`);
       sim.registerClient(`agent_${agentId}`, {
-        onIncoming: (incoming) => {
+        onIncoming: async (incoming) => {
           phone.offered.push(incoming);
-          if (incoming.params.callback === '1' || incoming.params.resume === '1') pending.push(incoming.accept());
+          // As the console does: a leg for a task this agent already accepted (a callback), a
+          // consultation or a supervisor's monitoring leg is answered at once.
+          const task = await heldTask(agentId);
+          if (task?.state === 'connected' || task?.pop.consult || (await isMonitoring(agentId))) pending.push(incoming.accept());
         },
       });
       return phone;
