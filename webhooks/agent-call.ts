@@ -49,7 +49,7 @@ export function agentCallRouter(ctx: Context): Router {
         r.hangup();
       } else if ((task.state === 'reserved' || task.state === 'connected') && task.agentId && task.agentId === q.agent) {
         const lang = queueLanguage(task.language);
-        return void res.type('text/xml').send(callerJoinTwiml(ctx, task, q.a, task.state === 'reserved' ? queuePrompts.connecting(lang) : null));
+        return void res.type('text/xml').send(callerJoinTwiml(ctx, task, q.a, queuePrompts.connecting(lang)));
       } else {
         return void res.type('text/xml').send(enqueueTwiml(ctx, task.queue, task.id, task.attempts));
       }

@@ -1,3 +1,4 @@
+import { agentOnCall } from '../helpers/conference';
 import { recordsWritten } from '../helpers/app';
 import { routingTick } from '../../src/routing/escalation-worker';
 import { getPresence } from '../../src/routing/presence';
@@ -64,7 +65,7 @@ describe('answered means Twilio connected an agent', () => {
     const caller = await h.call('+12125550152', { queue: 'general', requiredSkills: [], language: 'en', reason: 'operator', verified: false });
     expect(rang).toHaveLength(1);
     await rang[0]!.accept();
-    expect(caller.bridge?.to).toBe(`client:agent_${sdk.agentId}`);
+    expect(agentOnCall(h.sim, caller)).toBe(`client:agent_${sdk.agentId}`);
     expect((await getPresence(h.app.ctx, sdk.agentId)).state).toBe('busy');
     expect((await getTask(h.app.ctx, callTaskId(caller.sid)))?.state).toBe('connected');
 
@@ -73,7 +74,7 @@ describe('answered means Twilio connected an agent', () => {
     clock.at = new Date(clock.at.getTime() + 30_000);
     await routingTick(h.app.ctx);
     await h.sim.idle();
-    expect(caller.waitingFor).toBe('bridged');
+    expect(caller.waitingFor).toBe('conference');
     expect((await getPresence(h.app.ctx, sdk.agentId)).state).toBe('busy');
     expect(otherPhone.offered).toHaveLength(0);
 

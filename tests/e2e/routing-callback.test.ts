@@ -1,3 +1,4 @@
+import { agentOnCall } from '../helpers/conference';
 import { recordsWritten } from '../helpers/app';
 import { getPresence } from '../../src/routing/presence';
 import { startRouting, until, type RoutingHarness } from './routing-harness';
@@ -40,7 +41,7 @@ describe('press 1 for a callback: kept in line and routed later like a call', ()
     expect(h.sim.createdCalls.map((c) => c.to)).toContain('+13055550151');
     const callback = h.sim.callsTo('+13055550151').at(-1)!;
     expect(callback.transcript()).toContain('le llamamos de');
-    expect(callback.bridge?.to).toBe(`client:agent_${agent.agentId}`);
+    expect(agentOnCall(h.sim, callback)).toBe(`client:agent_${agent.agentId}`);
     await recordsWritten(h.app);
     expect(await h.app.ctx.db.callbackTask.findUniqueOrThrow({ where: { id: stored.id } })).toMatchObject({ status: 'assigned', agentId: agent.agentId });
 
@@ -54,7 +55,7 @@ describe('press 1 for a callback: kept in line and routed later like a call', ()
 
     // Available again: the later caller is next.
     await until('the later caller is connected', () => phone.offered[1]?.status === 'accepted', h.sim);
-    expect(phone.offered[1]!.parentCallSid).toBe(later.sid);
+    expect(phone.offered[1]!.from).toBe(later.from);
     await later.hangup();
     await until('wrap-up after the later call', async () => (await getPresence(h.app.ctx, agent.agentId)).state === 'wrap-up', h.sim);
     await agent.agent.put(`/api/calls/${later.sid}/wrapup`).set('X-CSRF-Token', agent.csrf).send({ disposition: 'resolved' });

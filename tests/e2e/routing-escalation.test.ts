@@ -1,3 +1,4 @@
+import { agentOnCall } from '../helpers/conference';
 import { recordsWritten } from '../helpers/app';
 import { routingTick } from '../../src/routing/escalation-worker';
 import { getPresence } from '../../src/routing/presence';
@@ -34,7 +35,7 @@ describe('escalation, ring-no-answer and abandonment end to end', () => {
     clock.at = new Date(clock.at.getTime() + 2_000); // 31 s: second target, {required} only
     await routingTick(h.app.ctx);
     await until('the English-only pharmacist answers', () => phone.offered[0]?.status === 'accepted', h.sim);
-    expect(caller.bridge?.to).toBe(`client:agent_${en.agentId}`);
+    expect(agentOnCall(h.sim, caller)).toBe(`client:agent_${en.agentId}`);
     await caller.hangup();
     await until('wrap-up', async () => (await getPresence(h.app.ctx, en.agentId)).state === 'wrap-up', h.sim);
     await en.agent.put(`/api/calls/${caller.sid}/wrapup`).set('X-CSRF-Token', en.csrf).send({ disposition: 'resolved' });
@@ -52,7 +53,7 @@ describe('escalation, ring-no-answer and abandonment end to end', () => {
     const second = await h.call('+12125550132', { queue: 'general', requiredSkills: [], language: 'en', reason: 'operator', verified: false });
     await until('the slow agent rang out', async () => (await getPresence(h.app.ctx, slow.agentId)).state === 'break', h.sim);
 
-    expect(slowPhone.offered.map((o) => o.parentCallSid)).toEqual([first.sid]);
+    expect(slowPhone.offered.map((o) => o.from)).toEqual([first.from]);
     expect(slowPhone.offered[0]!.status).toBe('no-answer');
     await recordsWritten(h.app);
     const events = await h.app.ctx.db.callEvent.findMany({ where: { callSid: first.sid, name: 'ring_no_answer' } });
@@ -62,7 +63,7 @@ describe('escalation, ring-no-answer and abandonment end to end', () => {
     // The next agent gets the call that rang out first: it kept its place ahead of the second caller.
     await h.setStatus(quick, 'available');
     await until('the quick agent answers', () => quickPhone.offered[0]?.status === 'accepted', h.sim);
-    expect(quickPhone.offered[0]!.parentCallSid).toBe(first.sid);
+    expect(quickPhone.offered[0]!.from).toBe(first.from);
     expect(second.queue?.name).toBe('general');
     await first.hangup();
     await second.hangup();

@@ -1,3 +1,4 @@
+import { agentOnCall, heldTaskId } from '../helpers/conference';
 import { createTwilioRest } from '../../src/telephony/twilio-rest';
 import { recordsWritten } from '../helpers/app';
 import { createAgent, loginAs, type LoggedIn } from '../helpers/staff';
@@ -24,7 +25,7 @@ describe('from the IVR to an agent', () => {
     ivr.sim.registerClient(`agent_${who.agentId}`, {
       onIncoming: async (incoming) => {
         offered.push(incoming);
-        await who.agent.post(`/api/calls/${incoming.params.taskId}/accept`).set('X-CSRF-Token', who.csrf);
+        await who.agent.post(`/api/calls/${await heldTaskId(ivr.app.ctx, who.agentId)}/accept`).set('X-CSRF-Token', who.csrf);
         await incoming.accept();
       },
     });
@@ -45,8 +46,7 @@ describe('from the IVR to an agent', () => {
     await call.press('2');
     await until('the Spanish pharmacist answers', () => esOffers[0]?.status === 'accepted', ivr.sim);
     expect(enOffers).toHaveLength(0);
-    expect(call.bridge?.to).toBe(`client:agent_${es.agentId}`);
-    expect(esOffers[0]!.params).toMatchObject({ queue: 'clinical', language: 'es', reason: 'clinical' });
+    expect(agentOnCall(ivr.sim, call)).toBe(`client:agent_${es.agentId}`);
 
     const pop = await es.agent.get(`/api/calls/${call.sid}`);
     expect(pop.status).toBe(200);
@@ -65,7 +65,7 @@ describe('from the IVR to an agent', () => {
     await verifyByKeypad(call, '2', rosa.dob);
     await call.press('0');
     await until('the front desk answers', () => offers[0]?.status === 'accepted', ivr.sim);
-    expect(call.bridge?.to).toBe(`client:agent_${desk.agentId}`);
+    expect(agentOnCall(ivr.sim, call)).toBe(`client:agent_${desk.agentId}`);
     await call.hangup();
     await recordsWritten(ivr.app);
 
@@ -84,7 +84,7 @@ describe('from the IVR to an agent', () => {
     await call.press('1');
     await call.press(`${ana.rxEmpty}#`);
     await call.press('1'); // a pharmacist, please
-    await until('a pharmacist answers', () => call.waitingFor === 'bridged', ivr.sim);
+    await until('a pharmacist answers', () => call.waitingFor === 'conference', ivr.sim);
     await call.hangup();
     await recordsWritten(ivr.app);
     const rec = await ivr.db.callRecord.findUniqueOrThrow({ where: { callSid: call.sid } });

@@ -1,3 +1,4 @@
+import { agentOnCall } from '../helpers/conference';
 import { recordsWritten } from '../helpers/app';
 import { getPresence } from '../../src/routing/presence';
 import type { SimCall } from '../../src/sim';
@@ -27,16 +28,16 @@ describe('two careline instances, many concurrent calls and agents', () => {
     const callers: SimCall[] = await Promise.all(
       Array.from({ length: CALLERS }, (_, i) => h.call(`+1212555${String(1000 + i)}`, { queue: 'general', requiredSkills: [], language: 'en', reason: 'operator', verified: false })),
     );
-    const connected = () => callers.filter((c) => c.bridge).length;
+    const connected = () => callers.filter((c) => agentOnCall(h.sim, c)).length;
     await until('every agent is on a call', () => connected() === AGENTS, h.sim);
 
-    const bridgedTo = callers.filter((c) => c.bridge).map((c) => c.bridge!.to);
+    const bridgedTo = callers.map((c) => agentOnCall(h.sim, c)).filter(Boolean);
     expect(new Set(bridgedTo).size).toBe(AGENTS);
     for (const p of phones) expect(p.offered.filter((o) => o.status === 'accepted')).toHaveLength(1);
     expect(callers.filter((c) => c.queue).length).toBe(CALLERS - AGENTS);
 
     // Everyone hangs up and wraps up (alternating instances); the rest of the callers get through.
-    const first = callers.filter((c) => c.bridge);
+    const first = callers.filter((c) => agentOnCall(h.sim, c));
     await Promise.all(first.map((c) => c.hangup()));
     for (const s of staff) {
       await until('wrap-up', async () => (await getPresence(h.app.ctx, s.agentId)).state === 'wrap-up', h.sim);
@@ -44,7 +45,7 @@ describe('two careline instances, many concurrent calls and agents', () => {
     await Promise.all(staff.map((s) => s.agent.get('/api/agents/me').then((me) => s.agent.put(`/api/calls/${me.body.taskId}/wrapup`).set('X-CSRF-Token', s.csrf).send({ disposition: 'resolved' }))));
     await until('the remaining callers are connected', () => connected() === CALLERS - AGENTS, h.sim);
 
-    const allParents = phones.flatMap((p) => p.offered.filter((o) => o.status !== 'ringing').map((o) => o.parentCallSid));
+    const allParents = phones.flatMap((p) => p.offered.filter((o) => o.status !== 'ringing').map((o) => o.from));
     expect(new Set(allParents).size).toBe(CALLERS);
     for (const p of phones) expect(p.offered).toHaveLength(2);
     await recordsWritten(h.app);

@@ -1,3 +1,4 @@
+import { agentOnCall } from '../helpers/conference';
 import { recordsWritten } from '../helpers/app';
 import http from 'node:http';
 import request from 'supertest';
@@ -74,13 +75,13 @@ describe("an agent's browser closing mid-call", () => {
       return phone.offered[0]?.status === 'accepted';
     });
     const taskId = callTaskId(caller.sid);
-    expect(caller.bridge?.to).toBe(`client:agent_${who.agentId}`);
+    expect(agentOnCall(h.sim, caller)).toBe(`client:agent_${who.agentId}`);
 
     // 1. Only the live-update stream drops (a blip or a reload): the conversation goes on.
     stream.close();
     await routingTick(h.app.ctx);
     await h.sim.idle();
-    expect(caller.waitingFor).toBe('bridged');
+    expect(caller.waitingFor).toBe('conference');
     expect((await getPresence(h.app.ctx, who.agentId)).state).toBe('busy');
     stream = await openStream(h.app, cookie);
     expect(stream.events[0]).toMatchObject({ type: 'state', state: 'busy' });
@@ -130,7 +131,7 @@ describe("an agent's browser closing mid-call", () => {
       await h.sim.idle();
       return phone.offered[1]?.status === 'accepted';
     });
-    expect(phone.offered.map((o) => o.parentCallSid)).toEqual([caller.sid, next.sid]);
+    expect(phone.offered.map((o) => o.from)).toEqual([caller.from, next.from]);
     await recordsWritten(h.app);
     expect(await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: caller.sid } })).toMatchObject({ disposition: 'other' });
     await next.hangup();

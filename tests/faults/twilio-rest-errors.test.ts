@@ -1,3 +1,4 @@
+import { agentOnCall, heldTaskId } from '../helpers/conference';
 import { recordsWritten } from '../helpers/app';
 import { launchCampaign } from '../../src/reminders/campaign-launch';
 import { dialReminder } from '../../src/reminders/dial';
@@ -35,7 +36,7 @@ describe('Twilio REST errors on dequeue', () => {
     h.sim.registerClient(`agent_${who.agentId}`, {
       onIncoming: async (incoming) => {
         phone.offered.push(incoming);
-        const res = await who.agent.post(`/api/calls/${incoming.params.taskId}/accept`).set('X-CSRF-Token', who.csrf).ok(() => true);
+        const res = await who.agent.post(`/api/calls/${await heldTaskId(h.app.ctx, who.agentId)}/accept`).set('X-CSRF-Token', who.csrf).ok(() => true);
         phone.accepts.push(res.status);
         await incoming.accept();
       },
@@ -74,7 +75,7 @@ describe('Twilio REST errors on dequeue', () => {
       const dump = { waiting: caller.waitingFor, offered: phone.offered.map((o) => o.status), accepts: phone.accepts, task: await getTask(h.app.ctx, taskId), presence: await getPresence(h.app.ctx, who.agentId), requests: caller.requests.map((r) => `${r.kind} ${r.url} ${r.status}`) };
       throw new Error(`${err.message}: ${JSON.stringify(dump, null, 1)}`);
     });
-    expect(caller.bridge?.to).toBe(`client:agent_${who.agentId}`);
+    expect(agentOnCall(h.sim, caller)).toBe(`client:agent_${who.agentId}`);
     expect(caller.transcript()).toContain('Connecting you now.');
     expect(phone.offered).toHaveLength(1);
     expect(phone.accepts).toEqual([200]);
