@@ -1,14 +1,15 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Context } from '../src/context';
-import { createCallbackTask } from '../src/routing/callback-tasks';
+import { recordCallbackTask } from '../src/records/callback-task-write';
 import { dispatch } from '../src/routing/dispatch';
 import { abandonTask, leaveForVoicemail } from '../src/routing/handling';
 import { waitTwiml } from '../src/routing/hold';
 import { queueLanguage, queuePrompts, VOICES } from '../src/routing/prompts';
 import { convertToCallback } from '../src/routing/queue-callback';
 import { getTask, nextWaitStep, setTaskFields } from '../src/routing/task-store';
-import { absoluteUrl, fallbackTwiml, VoiceResponse } from '../src/telephony/twiml';
+import { fallbackTwiml } from '../src/telephony/fallbacks';
+import { absoluteUrl, VoiceResponse } from '../src/telephony/twiml';
 import { asyncHandler } from './async';
 import { BadRequest, callParams, parseParams } from './params';
 
@@ -125,7 +126,8 @@ export function queueRouter(ctx: Context): Router {
       const q = parseQuery(req);
       const task = await getTask(ctx, q.task);
       const lang = queueLanguage(task?.language);
-      await createCallbackTask(ctx, {
+      // Kept and written later if PostgreSQL is down: the caller's message is never refused.
+      await recordCallbackTask(ctx, {
         key: `queue-voicemail:${p.CallSid}`,
         callSid: p.CallSid,
         patientId: task?.pop.patientId,

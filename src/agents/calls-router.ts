@@ -195,7 +195,7 @@ export function callsRouter(ctx: Context): Router {
       const staff = staffOf(res);
       const body = parseBody(wrapUpBody, req.body);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
-      const { finished, available } = await saveWrapUp(ctx, task, staff.agentId, body);
+      const { finished, available } = await saveWrapUp(ctx, task, staff.agentId, body, req.ip);
       res.json({ taskId: task.id, saved: true, finished, available });
     }),
   );

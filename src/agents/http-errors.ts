@@ -1,6 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Context } from '../context';
+import { isDbUnavailable } from '../records/db-unavailable';
+
+/** What staff are told when a request needs PostgreSQL while it is down (the console shows it). */
+export const DB_DOWN_REASON = 'The database is unavailable right now, so this cannot be done; try again in a minute. Calls, your status and wrap-up still work.';
 
 /** An error the staff API answers as `{ error }` with its status. */
 export class HttpError extends Error {
@@ -32,7 +36,7 @@ export function route(fn: (req: Request, res: Response) => Promise<void>): Reque
   };
 }
 
-/** The one error handler of the staff API: JSON `{ error }`, never a stack. */
+/** The one error handler of the staff API: JSON `{ error }` (503 with a plain reason while PostgreSQL is down), never a stack. */
 export function apiErrorHandler(ctx: Context) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (err instanceof HttpError) {
@@ -42,6 +46,12 @@ export function apiErrorHandler(ctx: Context) {
     const status = (err as { status?: number }).status;
     if (status && status >= 400 && status < 500) {
       res.status(status).json({ error: (err as { type?: string }).type ?? 'bad request' });
+      return;
+    }
+    if (isDbUnavailable(err)) {
+      // Not a bug: an outage. Only what truly needs PostgreSQL gets here (presence, calls and wrap-up do not).
+      ctx.log.warn('staff API request needs the database, which is unavailable', { path: req.path, method: req.method });
+      res.status(503).set('Retry-After', '30').json({ error: DB_DOWN_REASON });
       return;
     }
     ctx.log.error('staff API request failed', { path: req.path, method: req.method, err });

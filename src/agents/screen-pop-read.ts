@@ -1,4 +1,6 @@
 import type { Context } from '../context';
+import { audit } from '../records/audit';
+import { isDbUnavailable } from '../records/db-unavailable';
 import type { RoutingTask } from '../routing/task-store';
 import type { Staff } from './sessions';
 
@@ -21,33 +23,36 @@ export interface ScreenPop {
   notes: string | null;
   disposition: string | null;
   warmFrom: string | null;
+  /** why the patient, notes and disposition are missing (PostgreSQL down), for the console to show */
+  unavailable: string | null;
+}
+
+/** The console's note on a screen pop built while PostgreSQL is down. */
+export const POP_WITHOUT_DB = 'The database is unavailable: patient details, notes and disposition cannot be shown. You can still take the call and wrap up.';
+
+interface PopFromDb {
+  notes: string | null;
+  disposition: string | null;
+  patient: ScreenPop['patient'];
+  warmFrom: string | null;
 }
 
 /**
  * Builds the screen pop for an agent. Reading a patient's data here is an audited read
- * (AuditEntry, actorType agent).
+ * (AuditEntry, actorType agent). While PostgreSQL is down the pop is what routing knows in Redis
+ * (queue, language, reason, IVR path, number): the agent can still take the call.
  * @param ip - the agent's address, for the audit entry
  */
 export async function screenPop(ctx: Context, task: RoutingTask, staff: Staff, ip: string | undefined): Promise<ScreenPop> {
-  const record = task.callSid ? await ctx.db.callRecord.findUnique({ where: { callSid: task.callSid }, select: { notes: true, disposition: true } }) : null;
-  const patientId = task.pop.patientId && (task.verified || task.kind === 'callback') ? task.pop.patientId : undefined;
-  const patient = patientId ? await ctx.db.patient.findUnique({ where: { id: patientId } }) : null;
-  if (patient) {
-    await ctx.db.auditEntry.create({
-      data: {
-        actorType: 'agent',
-        actorId: staff.agentId,
-        action: 'read',
-        entity: 'patient',
-        entityId: patient.id,
-        patientId: patient.id,
-        ip: ip ?? null,
-        detail: { via: 'screen_pop', taskId: task.id, callSid: task.callSid ?? null },
-        at: ctx.clock.now(),
-      },
-    });
+  let fromDb: PopFromDb;
+  let unavailable: string | null = null;
+  try {
+    fromDb = await popFromDb(ctx, task, staff, ip);
+  } catch (err) {
+    if (!isDbUnavailable(err)) throw err;
+    fromDb = { notes: null, disposition: null, patient: null, warmFrom: null };
+    unavailable = POP_WITHOUT_DB;
   }
-  const warmFrom = task.pop.warmFrom ? await ctx.db.agent.findUnique({ where: { id: task.pop.warmFrom }, select: { name: true } }) : null;
   return {
     taskId: task.id,
     callSid: task.callSid ?? null,
@@ -60,11 +65,25 @@ export async function screenPop(ctx: Context, task: RoutingTask, staff: Staff, i
     verified: task.verified,
     waitingSince: new Date(task.enqueuedAt).toISOString(),
     phone: task.pop.phone ?? task.pop.from ?? null,
+    ...fromDb,
+    unavailable,
+  };
+}
+
+async function popFromDb(ctx: Context, task: RoutingTask, staff: Staff, ip: string | undefined): Promise<PopFromDb> {
+  const record = task.callSid ? await ctx.db.callRecord.findUnique({ where: { callSid: task.callSid }, select: { notes: true, disposition: true } }) : null;
+  const patientId = task.pop.patientId && (task.verified || task.kind === 'callback') ? task.pop.patientId : undefined;
+  const patient = patientId ? await ctx.db.patient.findUnique({ where: { id: patientId } }) : null;
+  if (patient) {
+    await audit(ctx, { actorType: 'agent', actorId: staff.agentId, action: 'read', entity: 'patient', entityId: patient.id, patientId: patient.id, ip, detail: { via: 'screen_pop', taskId: task.id, callSid: task.callSid ?? null } });
+  }
+  const warmFrom = task.pop.warmFrom ? await ctx.db.agent.findUnique({ where: { id: task.pop.warmFrom }, select: { name: true } }) : null;
+  return {
+    notes: record?.notes ?? null,
+    disposition: record?.disposition ?? null,
     patient: patient
       ? { id: patient.id, name: `${patient.givenName} ${patient.familyName}`, birthDate: patient.birthDate.toISOString().slice(0, 10), preferredLanguage: patient.preferredLanguage }
       : null,
-    notes: record?.notes ?? null,
-    disposition: record?.disposition ?? null,
     warmFrom: warmFrom?.name ?? null,
   };
 }

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { routingConfig } from '../routing/config';
-import { listPresence } from '../routing/presence';
+import { agentProfile, listPresence } from '../routing/presence';
 import { findTask, getTask, waitingTaskIds } from '../routing/task-store';
 import { getConversation, listParties, liveConversations } from '../routing/conversation';
 import { TaskConflict } from '../routing/handling';
@@ -123,7 +123,8 @@ export function supervisorRouter(ctx: Context): Router {
     route(async (req, res) => {
       const { status } = parseBody(statusBody, req.body);
       const agentId = String(req.params.agentId);
-      if (!(await ctx.db.agent.findUnique({ where: { id: agentId }, select: { id: true } }))) throw new HttpError(404, 'no such agent');
+      // Through presence's copy while PostgreSQL is down: a supervisor can still take an agent offline.
+      if (!(await agentProfile(ctx, agentId))) throw new HttpError(404, 'no such agent');
       await changeOwnState(ctx, agentId, status, `supervisor ${staffOf(res).agentId}`);
       res.json({ agentId, status });
     }),

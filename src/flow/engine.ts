@@ -1,5 +1,6 @@
 import type { Context } from '../context';
-import { fallbackTwiml, VoiceResponse } from '../telephony/twiml';
+import { fallbackTwiml } from '../telephony/fallbacks';
+import { VoiceResponse } from '../telephony/twiml';
 import type { FlowInput } from './input';
 import { speechMatches } from './input';
 import { flowSet, type FlowSet } from './loader';
@@ -61,7 +62,7 @@ export async function startFlow(ctx: Context, o: StartFlowOptions): Promise<stri
       ended: false,
       path: [],
     };
-    return runTurn(ctx, set, session, async () => ({ go: flow.start }), o.language !== undefined);
+    return runTurn(ctx, set, session, async () => ({ go: flow.start }), o.language !== undefined, session.direction === 'inbound');
   });
 }
 
@@ -92,8 +93,11 @@ function goodbye(): string {
   return r.toString();
 }
 
-/** Runs one turn of a call; the caller stores the session it returns (withCallSession). */
-async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: (t: Turn) => Promise<Outcome>, recordLanguage: boolean): Promise<LockedResult<string>> {
+/**
+ * Runs one turn of a call; the caller stores the session it returns (withCallSession).
+ * @param newCall - the first turn of an inbound call: if it fails, the fallback still starts with the emergency notice
+ */
+async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: (t: Turn) => Promise<Outcome>, recordLanguage: boolean, newCall = false): Promise<LockedResult<string>> {
   const log = ctx.log.child({ callSid: session.callSid });
   const t = new Turn(ctx, set, session, log);
   if (recordLanguage) t.patch({ language: session.language });
@@ -111,7 +115,7 @@ async function runTurn(ctx: Context, set: FlowSet, session: CallSession, first: 
     log.error('flow failed; ending the call politely', { err: safeError(err), flow: session.flow, node: session.node });
     t.event({ key: `error:${session.seq}`, type: 'error', name: session.node, detail: { error: err instanceof Error ? err.name : 'error' } });
     session.ended = true;
-    twiml = fallbackTwiml(ctx.config, session.language);
+    twiml = fallbackTwiml(ctx.config, session.language, { newCall });
   }
   session.lastTwiml = twiml;
   await t.flush();

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Context } from '../context';
 import { Prisma } from '../db/client';
+import { isDbUnavailable, withDbTimeout } from './db-unavailable';
+import { journalRecordWrite } from './record-journal';
 
 /** One audited act: who did what to which record, from where. */
 export interface AuditInput {
@@ -19,8 +22,26 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
-function row(ctx: Context, e: AuditInput) {
+/** An audit entry as stored; its id is fixed before the first attempt, so a retry never adds a second. */
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actorType: string;
+  actorId?: string;
+  action: string;
+  entity: string;
+  entityId?: string;
+  patientId?: string;
+  ip?: string;
+  detail?: Prisma.InputJsonValue;
+}
+
+/** How long an audit write waits for PostgreSQL before the entry goes to the record journal. */
+const AUDIT_DB_TIMEOUT_MS = 1500;
+
+function row(ctx: Context, e: AuditInput): AuditRow {
   return {
+    id: randomUUID(),
     at: ctx.clock.now(),
     actorType: e.actorType,
     actorId: e.actorId,
@@ -35,18 +56,23 @@ function row(ctx: Context, e: AuditInput) {
 
 /**
  * Appends entries to the audit log (append-only: the database refuses UPDATE, DELETE and TRUNCATE
- * on it). Call it before answering with the data read, and let a failure fail the request: a read
- * that cannot be audited must not happen.
+ * on it). Call it before answering with the data read or changed. While PostgreSQL is down the
+ * entries are kept in the record journal (record-journal.ts) and written, once, when it is back,
+ * so a change kept for later (a wrap-up during an outage) is audited too. Fails only when neither
+ * can take them; let that fail the request: an act that cannot be audited must not happen.
  * @param entries - one entry, or several written in one statement
  */
 export async function audit(ctx: Context, entries: AuditInput | AuditInput[]): Promise<void> {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0) return;
-  if (list.length === 1) {
-    await ctx.db.auditEntry.create({ data: row(ctx, list[0]) });
-    return;
+  const rows = list.map((e) => row(ctx, e));
+  try {
+    await withDbTimeout(ctx.db.auditEntry.createMany({ data: rows }), AUDIT_DB_TIMEOUT_MS);
+  } catch (err) {
+    if (!isDbUnavailable(err)) throw err;
+    // The ids are fixed: if the timed-out insert did land after all, the journal's copy is skipped.
+    await journalRecordWrite(ctx, { kind: 'audit', entries: rows });
   }
-  await ctx.db.auditEntry.createMany({ data: list.map((e) => row(ctx, e)) });
 }
 
 /**

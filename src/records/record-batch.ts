@@ -143,6 +143,9 @@ export async function applyRecordWrites(ctx: Context, writes: RecordWrite[]): Pr
     statements.push(ctx.db.$executeRawUnsafe(INSERT_EVENTS, JSON.stringify(json)));
   }
   tasks.forEach((t, i) => statements.push(callbackTaskUpsert(ctx, t, due[i]!)));
+  // Audit entries kept while PostgreSQL was down (audit.ts); their ids make a replay harmless.
+  const audits = writes.flatMap((w) => (w.kind === 'audit' ? w.entries : []));
+  if (audits.length) statements.push(ctx.db.auditEntry.createMany({ data: audits, skipDuplicates: true }));
   if (finalize.size) statements.push(finalizeCallRecords(ctx, [...finalize]));
   if (statements.length) await ctx.db.$transaction(statements);
 }

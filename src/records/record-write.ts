@@ -1,3 +1,4 @@
+import type { AuditRow } from './audit';
 import type { CallEventInput, CallRecordPatch, CallStart, NewCallbackTask, StatusUpdate } from './record-store';
 
 /**
@@ -8,7 +9,8 @@ export type RecordWrite =
   | { kind: 'start'; call: CallStart & { at: Date } }
   | { kind: 'call'; callSid: string; patch: CallRecordPatch; events: (CallEventInput & { at: Date })[]; at: Date }
   | { kind: 'status'; update: StatusUpdate }
-  | { kind: 'callback-task'; task: NewCallbackTask & { at: Date } };
+  | { kind: 'callback-task'; task: NewCallbackTask & { at: Date } }
+  | { kind: 'audit'; entries: AuditRow[] };
 
 /** The call a write is about (a callback task without one: its key), for logs. */
 export function writeSubject(w: RecordWrite): string {
@@ -21,6 +23,8 @@ export function writeSubject(w: RecordWrite): string {
       return w.update.callSid;
     case 'callback-task':
       return w.task.callSid ?? `task-${w.task.key}`;
+    case 'audit':
+      return `audit-${w.entries[0]?.entityId ?? w.entries[0]?.entity ?? ''}`;
     default: {
       const never: never = w;
       throw new Error(`unknown record write ${(never as { kind: string }).kind}`);

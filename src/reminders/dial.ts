@@ -1,15 +1,13 @@
 import type { Context } from '../context';
 import type { Logger } from '../log';
-import { startCallRecord } from '../records/call-start';
-import { updateCallRecord } from '../records/call-events';
-import { flowStartUrl } from '../flow/urls';
-import { absoluteUrl } from '../telephony/twiml';
 import { isInsideWindow, nextOpening, windowFor, type CallingWindow } from './calling-window';
-import { claimAttempt } from './claim';
-import { CALLING, CLAIMED, linkCall, releaseAttempt, startCalling } from './attempt-outcome';
-import { findUnrecordedCall } from './reconcile';
+import { claimAttempt, type ClaimTarget } from './claim';
+import { CLAIMED, releaseAttempt, startCalling } from './attempt-outcome';
+import { takeClaimLease } from './claim-lease';
 import { isDialable } from './phones';
 import { passDialGate, waitForDialSlot } from './pacing';
+import { requestCall } from './place-call';
+import { warmUpTwilio } from './twilio-warm-up';
 
 export interface DialJob {
   readonly reminderId: string;
@@ -23,15 +21,15 @@ export type DialResult =
   /** run the job again later: at `until` on the context's clock, or after `realMs` */
   | { readonly kind: 'wait'; readonly reason: string; readonly until?: Date; readonly realMs: number };
 
+export interface DialOptions {
+  /** life of the claim's lease in Redis (claim-lease.ts; tests shorten it) */
+  readonly claimLeaseMs?: number;
+}
+
 /** How long a campaign at its live-call cap waits before trying again. */
 const CAMPAIGN_BUSY_MS = 2000;
 /** A call is only started if the window is still open this long after (it rings inside it). */
 const RING_MARGIN_MS = 30_000;
-
-/** The query string every URL of one attempt carries (and the webhooks parse back). */
-export function attemptQuery(j: DialJob): string {
-  return `reminderId=${encodeURIComponent(j.reminderId)}&attempt=${j.attempt}`;
-}
 
 // Holidays change a few times a year; one read a minute per process is plenty.
 const HOLIDAY_TTL_MS = 60_000;
@@ -68,12 +66,13 @@ function waitUntil(ctx: Context, until: Date, reason: string): DialResult {
  * One attempt of one reminder. Re-reads everything and stops when the reminder no longer applies
  * (done, cancelled, patient deceased, appointment moved, number opted out or undialable). Outside
  * the patient's window it waits for the next opening. Then it claims the attempt in PostgreSQL
- * (claim.ts), waits for its slot under the global pace, and only then asks Twilio for the call,
- * with async answering-machine detection.
+ * (claim.ts) under a lease (claim-lease.ts), waits for its slot under the global pace, and only
+ * then asks Twilio for the call (place-call.ts).
  * @param j - reminder id and attempt number
  * @param log - the job's logger
+ * @param opts - claimLeaseMs: the claim's lease life
  */
-export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.log): Promise<DialResult> {
+export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.log, opts: DialOptions = {}): Promise<DialResult> {
   const r = await ctx.db.reminder.findUnique({
     where: { id: j.reminderId },
     include: {
@@ -101,15 +100,30 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
     return waitUntil(ctx, opening, 'outside calling window');
   }
 
-  const claim = await claimAttempt(ctx, {
-    reminderId: r.id,
-    attempt: j.attempt,
-    campaignId: r.campaignId,
-    maxConcurrency: r.campaign.maxConcurrency,
-    patientId: r.patientId,
-    phone: r.phone,
-    timeZone: r.timeZone,
-  });
+  // Before the claim and the pace slot: a client's first request is slow (twilio-warm-up.ts).
+  await warmUpTwilio(ctx);
+  // The lease tells the sweep this worker lives while it holds the claim (claim-lease.ts). It
+  // ends once the attempt is `calling` or the claim is gone; not awaited, so nothing sits between
+  // the moment of dialing and the request.
+  const lease = await takeClaimLease(ctx, j, opts.claimLeaseMs);
+  try {
+    const target = { reminderId: r.id, attempt: j.attempt, campaignId: r.campaignId, maxConcurrency: r.campaign.maxConcurrency, patientId: r.patientId, phone: r.phone, timeZone: r.timeZone };
+    const stopped = await claimAndPace(ctx, target, window, opening);
+    if (stopped) return stopped;
+  } finally {
+    void lease.release();
+  }
+  return requestCall(ctx, { job: j, phone: r.phone, patientId: r.patientId, language: r.language, kind: r.campaign.kind }, log);
+}
+
+/**
+ * Claims the attempt, waits for its pace slot and passes the last checks, ending with the attempt
+ * `calling`: the moment of dialing.
+ * @returns why nothing is to be dialed, or undefined when the call is to be requested now
+ */
+async function claimAndPace(ctx: Context, t: ClaimTarget, window: CallingWindow, opening: Date): Promise<DialResult | undefined> {
+  const j: DialJob = { reminderId: t.reminderId, attempt: t.attempt };
+  const claim = await claimAttempt(ctx, t);
   switch (claim.kind) {
     case 'gone':
       return { kind: 'done', reason: 'claimed elsewhere' };
@@ -119,7 +133,7 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
       return { kind: 'wait', reason: 'campaign at its live-call cap', realMs: CAMPAIGN_BUSY_MS };
     case 'capped': {
       const next = nextOpening(claim.until, window) ?? claim.until;
-      await ctx.db.reminder.updateMany({ where: { id: r.id, status: 'pending' }, data: { nextAttemptAt: next } });
+      await ctx.db.reminder.updateMany({ where: { id: t.reminderId, status: 'pending' }, data: { nextAttemptAt: next } });
       return waitUntil(ctx, next, 'patient call limit reached');
     }
     case 'claimed':
@@ -130,75 +144,16 @@ export async function dialReminder(ctx: Context, j: DialJob, log: Logger = ctx.l
   // request to Twilio. The window is checked once more right before the request, with a margin:
   // the call must start and ring inside it.
   await waitForDialSlot(ctx);
-  if (!(await startCalling(ctx, j))) return { kind: 'done', reason: 'claim released while pacing' };
-  await passDialGate(ctx);
   const at = ctx.clock.now();
   const dialAt = nextDialTime(at, window);
   if (!dialAt || dialAt > at) {
-    const retryAt = dialAt ?? opening;
-    await releaseAttempt(ctx, j, { from: CALLING, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
+    await releaseAttempt(ctx, j, { from: CLAIMED, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt: dialAt ?? opening });
     return { kind: 'done', reason: 'window closed while pacing; next attempt enqueued' };
   }
-
-  const q = attemptQuery(j);
-  const from = ctx.config.CARELINE_PHONE_NUMBER;
-  try {
-    const call = await ctx.twilio.calls.create({
-      to: r.phone,
-      from,
-      // A person hears the reminder flow (flows/reminders/<kind>.yaml) in their language.
-      url: flowStartUrl(ctx.config, `reminders/${r.campaign.kind}`, { lang: r.language, reminderId: r.id, attempt: String(j.attempt) }),
-      method: 'POST',
-      statusCallback: absoluteUrl(ctx.config, `/webhooks/status?${q}`),
-      statusCallbackMethod: 'POST',
-      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-      // DetectMessageEnd + async: the flow starts at once for a person; for a machine the verdict
-      // comes after the greeting's beep, when the short message is left (see amd.ts).
-      machineDetection: 'DetectMessageEnd',
-      asyncAmd: 'true',
-      asyncAmdStatusCallback: absoluteUrl(ctx.config, `/webhooks/reminders/amd?${q}`),
-      asyncAmdStatusCallbackMethod: 'POST',
-      timeout: 30,
-    });
-    await ctx.db.reminderAttempt.updateMany({ where: { reminderId: r.id, attempt: j.attempt, callSid: null }, data: { callSid: call.sid } });
-    await startCallRecord(ctx, { callSid: call.sid, from, to: r.phone, direction: 'outbound-api' });
-    await updateCallRecord(ctx, call.sid, { reminderId: r.id, patientId: r.patientId, language: r.language });
-    log.info('reminder call placed', { callSid: call.sid });
-    return { kind: 'done', reason: 'dialed' };
-  } catch (err) {
-    const status = (err as { status?: number }).status;
-    const code = (err as { code?: number | string }).code;
-    if (status && status >= 400 && status < 500 && status !== 429) {
-      // Twilio refused this call (invalid or blocked number): retrying cannot help.
-      await releaseAttempt(ctx, j, { from: CALLING, attemptStatus: 'failed', reminderStatus: 'failed', outcome: `dial_rejected_${code ?? status}` });
-      log.warn('Twilio refused the reminder call', { status, code });
-      return { kind: 'rejected', reason: `Twilio refused the call (${code ?? status})` };
-    }
-    if (status && status >= 500) {
-      // A 5xx does not prove that no call was made (Twilio or a proxy may have made it and still
-      // failed the answer): look before retrying, so the patient is never called twice.
-      const made = await findUnrecordedCall(ctx, r.phone).catch(() => null);
-      if (made === null) {
-        log.warn('reminder call outcome unknown after a Twilio error', { status, code });
-        return { kind: 'done', reason: 'dial outcome unknown' }; // stays `calling`: the sweep decides
-      }
-      if (made) {
-        await linkCall(ctx, j, made.sid);
-        log.warn('Twilio made the reminder call despite an error answer', { status, callSid: made.sid });
-        return { kind: 'done', reason: 'dialed' };
-      }
-    }
-    if (status || code === 'ECONNREFUSED') {
-      // Twilio refused with 429 or a 5xx and made no call, or was unreachable. The next attempt
-      // number takes over after a backoff.
-      const retryAt = new Date(ctx.clock.now().getTime() + Math.min(30_000 * 2 ** (j.attempt - 1), 30 * 60_000));
-      await releaseAttempt(ctx, j, { from: CALLING, attemptStatus: 'not_placed', reminderStatus: 'pending', outcome: null, retryAt });
-      log.warn('reminder call not placed; will retry', { status, code });
-      return { kind: 'done', reason: 'not placed; retry scheduled' };
-    }
-    // A timeout: Twilio may or may not have made the call. The attempt stays `calling`; its status
-    // callbacks link it if the call exists, else reconcile.ts releases it after a while.
-    log.warn('reminder call outcome unknown', { err: err instanceof Error ? err.message : String(err) });
-    return { kind: 'done', reason: 'dial outcome unknown' };
-  }
+  // After the wait for the slot: an opt-out (opt-out.ts) or the sweep releasing the claim while it
+  // waited ended the attempt, and this conditional update then fails. The gate comes after it, so no
+  // database round trip sits between the gate and the request (the gate rarely waits at all).
+  if (!(await startCalling(ctx, j))) return { kind: 'done', reason: 'claim ended while pacing (opted out or released)' };
+  await passDialGate(ctx);
+  return undefined;
 }

@@ -1,12 +1,15 @@
 import type { Context } from '../context';
 import { TERMINAL_STATUSES } from '../records/call-status';
 import { CALLING, CLAIMED, finishAttempt, linkCall, releaseAttempt } from './attempt-outcome';
+import { hasClaimLease } from './claim-lease';
 import { initReminderQueue, reminderJobId } from './reminder-queue';
 
 export interface SweepOptions {
   /** a due reminder is only checked once it has waited this long (its job normally runs first) */
   readonly graceMs?: number;
-  /** a claim never sent to Twilio after this long is released (a worker waiting for its pace slot keeps it meanwhile) */
+  /** a claim never sent to Twilio whose worker's lease is gone (the worker died) is released after this long */
+  readonly orphanClaimMs?: number;
+  /** a claim never sent to Twilio after this long is released even with a lease (a worker stuck waiting) */
   readonly staleClaimMs?: number;
   /** a claim sent to Twilio without an answer after this long is looked up at Twilio, then released */
   readonly staleCallingMs?: number;
@@ -71,7 +74,8 @@ export async function findUnrecordedCall(ctx: Context, phone: string): Promise<{
  * - a due `pending` reminder whose job is gone, failed or still delayed gets a runnable job;
  * - a claimed attempt with no call after a while: if it was `calling` and Twilio has an unrecorded
  *   call to that number, the call is linked (never dialed again); else the claim is released and the
- *   next attempt enqueued;
+ *   next attempt enqueued. A claim not yet sent is released within a minute once its worker's lease
+ *   is gone (claim-lease.ts: the worker died), else only after staleClaimMs;
  * - a call with no end after a while: its status is fetched from Twilio.
  */
 export async function sweepReminders(ctx: Context, opts: SweepOptions = {}): Promise<SweepResult> {
@@ -94,15 +98,19 @@ export async function sweepReminders(ctx: Context, opts: SweepOptions = {}): Pro
     where: {
       callSid: null,
       OR: [
-        { status: CLAIMED, createdAt: { lte: new Date(now.getTime() - (opts.staleClaimMs ?? 10 * 60_000)) } },
+        { status: CLAIMED, createdAt: { lte: new Date(now.getTime() - (opts.orphanClaimMs ?? 30_000)) } },
         { status: CALLING, createdAt: { lte: new Date(now.getTime() - (opts.staleCallingMs ?? 3 * 60_000)) } },
       ],
     },
     include: { reminder: { select: { phone: true } } },
     take: limit,
   });
+  const abandonedBefore = new Date(now.getTime() - (opts.staleClaimMs ?? 10 * 60_000));
   for (const a of stale) {
     const j = { reminderId: a.reminderId, attempt: a.attempt };
+    // A claim whose worker still renews its lease is waiting for its pace slot: left alone (a
+    // release would only make its startCalling fail) unless it has waited implausibly long.
+    if (a.status === CLAIMED && a.createdAt > abandonedBefore && (await hasClaimLease(ctx, j).catch(() => true))) continue;
     // Only a `calling` attempt can have reached Twilio: look there before giving up on it.
     const call = a.status === CALLING ? await findUnrecordedCall(ctx, a.reminder.phone) : undefined;
     if (call) {

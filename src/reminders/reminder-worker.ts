@@ -1,10 +1,10 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Context } from '../context';
 import type { Worker as CarelineWorker } from '../workers';
-import { dialReminder } from './dial';
+import { dialReminder, type DialOptions } from './dial';
 import { bullOptions, closeConnection, initReminderQueue, type ReminderJobData, type ReminderQueueOptions } from './reminder-queue';
 
-export interface ReminderWorkerOptions extends ReminderQueueOptions {
+export interface ReminderWorkerOptions extends ReminderQueueOptions, DialOptions {
   readonly concurrency?: number;
   /** how long a job stays locked without renewal before another worker may take it back (ms) */
   readonly lockDuration?: number;
@@ -15,9 +15,9 @@ export interface ReminderWorkerOptions extends ReminderQueueOptions {
  * Runs one reminder job: dials, or puts the job back to wait for the patient's window, or hands a
  * permanent failure to BullMQ as UnrecoverableError.
  */
-export async function processReminderJob(ctx: Context, job: Job<ReminderJobData>, token?: string): Promise<string> {
+export async function processReminderJob(ctx: Context, job: Job<ReminderJobData>, token?: string, opts: DialOptions = {}): Promise<string> {
   const log = ctx.log.child({ reminderId: job.data.reminderId, attempt: job.data.attempt, traceId: job.data.traceId });
-  const result = await dialReminder(ctx, job.data, log);
+  const result = await dialReminder(ctx, job.data, log, opts);
   switch (result.kind) {
     case 'done':
       return result.reason;
@@ -42,7 +42,7 @@ export async function processReminderJob(ctx: Context, job: Job<ReminderJobData>
  */
 export function startReminderWorker(ctx: Context, opts: ReminderWorkerOptions = {}): CarelineWorker & { worker: Worker<ReminderJobData> } {
   const options = bullOptions(ctx);
-  const worker = new Worker<ReminderJobData>(opts.name ?? initReminderQueue(ctx).name, (job, token) => processReminderJob(ctx, job, token), {
+  const worker = new Worker<ReminderJobData>(opts.name ?? initReminderQueue(ctx).name, (job, token) => processReminderJob(ctx, job, token, { claimLeaseMs: opts.claimLeaseMs }), {
     ...options,
     concurrency: opts.concurrency ?? ctx.config.REMINDER_WORKER_CONCURRENCY,
     lockDuration: opts.lockDuration ?? 30_000,

@@ -1,5 +1,6 @@
 import type { Context } from '../context';
 import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
+import { audit } from '../records/audit';
 import { appendCallEvent, recordWrapUpEnd, updateCallRecord } from '../records/call-events';
 import { absoluteUrl } from '../telephony/twiml';
 import { dispatch } from './dispatch';
@@ -199,17 +200,27 @@ export interface WrapUpResult {
 }
 
 /**
- * Saves the agent's disposition and notes on the call record. Once the conversation is over this
+ * Saves the agent's disposition and notes on the call record, audited as any change of a record
+ * is (journaled with the change while PostgreSQL is down). Once the conversation is over this
  * also ends wrap-up: the task is done and the agent is available again, unless a supervisor has
  * changed the agent's state meanwhile.
+ * @param ip - the agent's address, for the audit entry
  */
-export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: string, w: WrapUp): Promise<WrapUpResult> {
+export async function saveWrapUp(ctx: Context, task: RoutingTask, agentId: string, w: WrapUp, ip?: string): Promise<WrapUpResult> {
   if (task.agentId !== agentId) throw new TaskConflict('this call is not yours');
-  if (task.callSid) {
-    await updateCallRecord(ctx, task.callSid, { ...(w.disposition !== undefined ? { disposition: w.disposition } : {}), ...(w.notes !== undefined ? { notes: w.notes } : {}) });
+  const patch = { ...(w.disposition !== undefined ? { disposition: w.disposition } : {}), ...(w.notes !== undefined ? { notes: w.notes } : {}) };
+  const fields = Object.keys(patch);
+  // Whose record it is, as the screen pop decides (a caller who never proved who they are is nobody's).
+  const patientId = task.verified || task.kind === 'callback' ? task.pop.patientId : undefined;
+  const who = { actorType: 'agent' as const, actorId: agentId, ip, action: 'update', patientId };
+  if (task.callSid && fields.length) {
+    await updateCallRecord(ctx, task.callSid, patch);
+    // The entry names the fields, never the note's text (as PATCH /api/call-records does).
+    await audit(ctx, { ...who, entity: 'call_record', entityId: task.callSid, detail: { fields, via: 'wrapup', taskId: task.id } });
   }
   if (task.pop.callbackId && w.notes !== undefined) {
     await ctx.db.callbackTask.update({ where: { id: task.pop.callbackId }, data: { notes: w.notes } });
+    await audit(ctx, { ...who, entity: 'callback_task', entityId: task.pop.callbackId, detail: { fields: ['notes'], via: 'wrapup', taskId: task.id } });
   }
   const fresh = await getTask(ctx, task.id);
   if (fresh?.state === 'connected') return { finished: false, available: false }; // still talking: notes saved, wrap-up later

@@ -1,5 +1,6 @@
 import type { Context } from '../context';
 import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
+import { isDbUnavailable, withDbTimeout } from '../records/db-unavailable';
 import { AGENT_STATES, keys, type AgentState } from './keys';
 
 /** An agent's skills with levels, e.g. `{ en: 5, es: 3, pharmacy: 4, pharmacist: 1 }`. */
@@ -72,7 +73,7 @@ export interface StateChange {
  * @param state - the new state
  */
 export async function setAgentState(ctx: Context, agentId: string, state: AgentState, opts: SetStateOptions = {}): Promise<StateChange> {
-  const agent = await ctx.db.agent.findUnique({ where: { id: agentId }, select: { name: true, skills: true } });
+  const agent = await agentProfile(ctx, agentId);
   if (!agent) throw new Error(`unknown agent ${agentId}`);
   const now = ctx.clock.now().getTime();
   const [ok, previous] = (await ctx.redis.eval(
@@ -84,7 +85,7 @@ export async function setAgentState(ctx: Context, agentId: string, state: AgentS
     agentId,
     state,
     String(now),
-    JSON.stringify(skillsOf(agent.skills)),
+    JSON.stringify(agent.skills),
     agent.name,
     opts.force ? '1' : '0',
     opts.ifState ?? '',
@@ -97,6 +98,28 @@ export async function setAgentState(ctx: Context, agentId: string, state: AgentS
     await publishSupervisorEvent(ctx, event);
   }
   return { changed, previous };
+}
+
+/** How long a state change waits for PostgreSQL before it uses the copy of the agent kept in Redis. */
+const PROFILE_DB_TIMEOUT_MS = 1500;
+
+/**
+ * The name and skills routing needs of an agent: from PostgreSQL, or while it is down from the
+ * copy every state change keeps in the agent's presence (so agents go available, take calls and
+ * wrap up through a database outage).
+ * @returns null for an agent PostgreSQL does not know
+ * @throws the database error when PostgreSQL is down and Redis has never seen the agent
+ */
+export async function agentProfile(ctx: Context, agentId: string): Promise<{ name: string; skills: Skills } | null> {
+  try {
+    const agent = await withDbTimeout(ctx.db.agent.findUnique({ where: { id: agentId }, select: { name: true, skills: true } }), PROFILE_DB_TIMEOUT_MS);
+    return agent && { name: agent.name, skills: skillsOf(agent.skills) };
+  } catch (err) {
+    if (!isDbUnavailable(err)) throw err;
+    const [name, skills] = await ctx.redis.hmget(keys.agent(agentId), 'name', 'skills');
+    if (name === null || skills === null) throw err;
+    return { name, skills: JSON.parse(skills) as Skills };
+  }
 }
 
 function parsePresence(agentId: string, h: Record<string, string>): Presence {

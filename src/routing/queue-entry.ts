@@ -2,6 +2,7 @@ import type { Context } from '../context';
 import { routingConfig } from './config';
 import { planTask, type TaskAttributes } from './task-spec';
 import { createTask, type PopInfo, type RoutingTask } from './task-store';
+import { isDbUnavailable, withDbTimeout } from '../records/db-unavailable';
 
 /** A caller (or callback) entering routing. */
 export interface QueueEntry {
@@ -22,11 +23,20 @@ export interface QueueEntry {
   pop: PopInfo;
 }
 
+const CALLER_TYPE_DB_TIMEOUT_MS = 1500;
+
 /** Whether a caller is a provider office: their number is a practitioner's or a department's. */
 export async function callerTypeOf(ctx: Context, from: string | undefined): Promise<'provider' | 'patient'> {
   if (!from) return 'patient';
-  const [practitioners, departments] = await Promise.all([ctx.db.practitioner.count({ where: { phone: from } }), ctx.db.department.count({ where: { phone: from } })]);
-  return practitioners + departments > 0 ? 'provider' : 'patient';
+  try {
+    const [practitioners, departments] = await withDbTimeout(Promise.all([ctx.db.practitioner.count({ where: { phone: from } }), ctx.db.department.count({ where: { phone: from } })]), CALLER_TYPE_DB_TIMEOUT_MS);
+    return practitioners + departments > 0 ? 'provider' : 'patient';
+  } catch (err) {
+    if (!isDbUnavailable(err)) throw err;
+    // PostgreSQL is down: the caller still gets in line (queues live in Redis), without the provider priority.
+    ctx.log.warn('caller type unknown while the database is down; queued as a patient');
+    return 'patient';
+  }
 }
 
 /**

@@ -44,6 +44,30 @@ describe('when Redis is down', () => {
     }
   });
 
+  test('a caller arriving during the outage first hears the emergency notice, in English and Spanish, then the apology', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    const redis = createRedis(url, 'careline:test:down-new:');
+    const app = await startTestApp({ testRedis: { redis, url, prefix: 'careline:test:down-new:', close: async () => redis.disconnect() }, env: { FALLBACK_PHONE_NUMBER: '+12125550199' } });
+    const sim = new TwilioSim({ baseUrl: app.baseUrl, accountSid: TEST_ACCOUNT_SID, authToken: TEST_AUTH_TOKEN });
+    try {
+      const call = await sim.inboundCall({ from: '+12125550101', to: CARELINE_NUMBER });
+      expect(call.errors).toEqual([]);
+      const said = call.heard.filter((h) => h.verb === 'Say');
+      expect(said.slice(0, 2)).toEqual([
+        expect.objectContaining({ text: 'If this is a medical emergency, hang up and dial 911.', language: 'en-US' }),
+        expect.objectContaining({ text: 'Si se trata de una emergencia médica, cuelgue y marque el 911.', language: 'es-US' }),
+      ]);
+      expect(call.transcript()).toContain('We are sorry, we are having trouble right now.');
+      expect(call.transcript()).toContain('Lo sentimos, estamos teniendo problemas en este momento.');
+      // Then a person (the fallback number), as before.
+      expect(call.bridge?.to).toBe('+12125550199');
+    } finally {
+      await sim.close();
+      await app.close();
+    }
+  });
+
   test('Redis lost in the middle of a call: the next step answers the apology, never a 5xx', async () => {
     const testRedis = await createTestRedis();
     const app = await startTestApp({ testRedis, clock: fakeClock(OPEN_AT) });

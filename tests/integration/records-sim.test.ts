@@ -40,6 +40,10 @@ describe('call records of calls placed on the local Twilio', () => {
     h.sim.advance(30);
     const wrap = await ana.agent.put(`/api/calls/${c1.sid}/wrapup`).set('X-CSRF-Token', ana.csrf).send({ disposition: 'resolved' });
     expect(wrap.status).toBe(200);
+    // The wrap-up changed the call record: audited like the same change through PATCH /api/call-records.
+    const entries = await h.app.ctx.db.auditEntry.findMany({ where: { entity: 'call_record', entityId: c1.sid, action: 'update' } });
+    expect(entries).toEqual([expect.objectContaining({ actorType: 'agent', actorId: ana.agentId, detail: expect.objectContaining({ fields: ['disposition'], via: 'wrapup' }) })]);
+    expect(entries[0]!.ip).toBeTruthy();
     await h.setStatus(ana, 'offline');
 
     // Caller 2 finds nobody and hangs up after 40 s.

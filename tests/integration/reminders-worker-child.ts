@@ -23,6 +23,7 @@ const ctx: Context = {
   clock: { now: () => fixedNow },
 };
 initReminderQueue(ctx, { name: env.CHILD_QUEUE! });
-const w = startReminderWorker(ctx, { name: env.CHILD_QUEUE!, concurrency: 4, lockDuration: 1000, stalledInterval: 500 });
+// Short locks and lease: what the dead worker held is free again soon after the SIGKILL.
+const w = startReminderWorker(ctx, { name: env.CHILD_QUEUE!, concurrency: 4, lockDuration: 1000, stalledInterval: 500, claimLeaseMs: 1000 });
 w.worker.on('active', () => process.send?.('active'));
 process.send?.('ready');

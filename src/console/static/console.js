@@ -181,6 +181,8 @@
     text('pop-queue', pop.queue);
     text('pop-path', (pop.ivrPath || []).join(' › '));
     text('pop-warm', pop.warmFrom);
+    // The server says why details are missing (the database is down); the call can still be taken.
+    if (pop.unavailable) message(pop.unavailable);
     clearInterval(ui.waitTimer);
     const tick = () => text('pop-wait', elapsed(pop.waitingSince));
     tick();
