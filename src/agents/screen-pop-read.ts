@@ -1,4 +1,6 @@
 import type { Context } from '../context';
+import { routingConfig } from '../routing/config';
+import { listPresence } from '../routing/presence';
 import type { RoutingTask } from '../routing/task-store';
 import type { Staff } from './sessions';
 
@@ -21,6 +23,29 @@ export interface ScreenPop {
   notes: string | null;
   disposition: string | null;
   warmFrom: string | null;
+  /** the language the caller needs: the verified patient's preferred language, else the IVR's */
+  callerLanguage: string;
+  /** true when neither this agent nor any available agent speaks callerLanguage */
+  languageGap: boolean;
+  /** the routing config's interpreter line for callerLanguage, to add in one click (never its number) */
+  interpreter: { language: string; displayName: string } | null;
+}
+
+/** `es-MX` -> `es`: agent skills and interpreter lines are keyed by the primary subtag too. */
+function primaryTag(tag: string): string {
+  return tag.split('-')[0]!.toLowerCase();
+}
+
+/** Whether this agent, or any agent available now, has the language as a skill. */
+async function someoneSpeaks(ctx: Context, language: string, agentId: string): Promise<boolean> {
+  const tags = [language, primaryTag(language)];
+  return (await listPresence(ctx)).some((a) => (a.agentId === agentId || a.state === 'available') && tags.some((t) => (a.skills[t] ?? 0) >= 1));
+}
+
+function interpreterLine(ctx: Context, language: string): ScreenPop['interpreter'] {
+  const lines = routingConfig(ctx).interpreters;
+  const tag = lines[language] ? language : lines[primaryTag(language)] ? primaryTag(language) : null;
+  return tag ? { language: tag, displayName: lines[tag]!.displayName } : null;
 }
 
 /**
@@ -47,6 +72,7 @@ export async function screenPop(ctx: Context, task: RoutingTask, staff: Staff, i
       },
     });
   }
+  const callerLanguage = patient?.preferredLanguage || task.language;
   const warmFrom = task.pop.warmFrom ? await ctx.db.agent.findUnique({ where: { id: task.pop.warmFrom }, select: { name: true } }) : null;
   return {
     taskId: task.id,
@@ -66,5 +92,8 @@ export async function screenPop(ctx: Context, task: RoutingTask, staff: Staff, i
     notes: record?.notes ?? null,
     disposition: record?.disposition ?? null,
     warmFrom: warmFrom?.name ?? null,
+    callerLanguage,
+    languageGap: !(await someoneSpeaks(ctx, callerLanguage, staff.agentId)),
+    interpreter: interpreterLine(ctx, callerLanguage),
   };
 }
