@@ -105,7 +105,8 @@ window.careline.createMonitor = ({ me, message, refresh }) => {
   }
 
   function render(conversations, agents) {
-    const names = new Map(agents.map((a) => [a.agentId, a.name]));
+    // A supervisor who takes no calls has no presence row: their own name comes from the login.
+    const names = new Map([[me.agentId, me.name], ...agents.map((a) => [a.agentId, a.name])]);
     const rows = conversations.map((c) => row(c, names));
     document.getElementById('conversations').replaceChildren(...(rows.length ? rows : [emptyRow()]));
   }
