@@ -61,7 +61,7 @@ describe('conference controls in the agent console and the supervisor view', () 
   const legOf = (caller: SimCall, to: string) => legs(caller).find((p) => p.call.to === to);
   const callerLeg = (caller: SimCall) => legs(caller).find((p) => p.call.sid === caller.sid);
 
-  test('accept, hold and resume, a warm transfer to a second agent who accepts, complete, and a supervisor whispering to the new agent', async () => {
+  test('accept, hold and resume, a warm transfer cancelled (the console says why), then one the second agent accepts in his window and Ann completes, and a supervisor whispering to the new agent', async () => {
     const ann = await createAgent(h.app.ctx.db, { email: 'ann.conf@example.org', name: 'Ann', skills: { en: 5, general: 1 } });
     const ben = await createAgent(h.app.ctx.db, { email: 'ben.conf@example.org', name: 'Ben', skills: { en: 5, general: 1 } });
     const sue = await createAgent(h.app.ctx.db, { email: 'sue.conf@example.org', name: 'Sue', roles: ['supervisor'] });
@@ -93,6 +93,28 @@ describe('conference controls in the agent console and the supervisor view', () 
     // A warm transfer to Ben, picked from the directory.
     const b = await consoleFor('ben.conf@example.org');
     await goAvailable(b);
+    const warmToBen = async () => {
+      await a.click('#transfer-box summary');
+      await a.waitForSelector(`#transfer-agent option[value="${ben.id}"]`, { state: 'attached' });
+      await a.selectOption('#transfer-type', 'agent');
+      await a.selectOption('#transfer-agent', ben.id);
+      await a.selectOption('#transfer-mode', 'warm');
+      await a.click('#transfer-form button[type=submit]');
+      await b.waitForSelector('#offer:not([hidden])');
+      await b.click('#accept');
+      await until('Ben joins the conference', () => legOf(caller, benClient) !== undefined, h.sim);
+      await waitText(a, '#consult-status', /Consulting Ben/);
+    };
+    // First Ann cancels the consultation: Ben leaves, the caller is back with Ann, and Ann is told why.
+    await warmToBen();
+    await a.click('#transfer-cancel');
+    await waitText(a, '#message', /^Transfer not completed: cancelled\. You are back with the caller\.$/);
+    await a.waitForSelector('#consult', { state: 'hidden' });
+    await waitText(b, '#message', /The transfer to you was cancelled/);
+    await until('Ben has left, the caller is off hold', () => legOf(caller, benClient) === undefined && callerLeg(caller)?.settings.hold === false, h.sim);
+    await b.waitForFunction(() => document.getElementById('state')!.textContent === 'available');
+
+    // Then again, and this time Ben is watched accepting in his window.
     await a.click('#transfer-box summary');
     await a.waitForSelector(`#transfer-agent option[value="${ben.id}"]`, { state: 'attached' });
     await a.selectOption('#transfer-type', 'agent');
@@ -156,7 +178,7 @@ describe('conference controls in the agent console and the supervisor view', () 
     await recordsWritten(h.app);
     const events = await h.app.ctx.db.callEvent.findMany({ where: { callSid: caller.sid }, orderBy: { at: 'asc' } });
     const transfers = events.filter((e) => e.name === 'transfer').map((e) => (e.detail as { result: string }).result);
-    expect(transfers).toEqual(['started', 'completed']);
+    expect(transfers).toEqual(['started', 'cancelled', 'started', 'completed']);
     expect(events.filter((e) => e.name === 'monitor').map((e) => (e.detail as { mode: string }).mode)).toEqual(['whisper']);
     const audit = await h.app.ctx.db.auditEntry.findMany({ where: { action: 'monitor', actorId: sue.id } });
     expect(audit).toHaveLength(2);
