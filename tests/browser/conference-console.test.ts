@@ -185,7 +185,7 @@ describe('conference controls in the agent console and the supervisor view', () 
     for (const p of [a, b, s]) await p.context().close();
   }, 120_000);
 
-  test("a verified patient whose language no available agent speaks: the screen pop says so and adds the interpreter line in one click; refusals are shown plainly", async () => {
+  test("a verified patient whose language no available agent speaks: the screen pop says so and adds the interpreter line in one click; mute and unmute; refusals are shown plainly", async () => {
     const noor = await createAgent(h.app.ctx.db, { email: 'noor.conf@example.org', name: 'Noor', skills: { en: 5, nurse: 1 } });
     await h.consolePhone(noor.id);
     const patient = await h.app.ctx.db.patient.create({ data: { givenName: MARKUP_NAME, familyName: 'Nguyen', birthDate: new Date('1950-02-03'), preferredLanguage: 'vi' } });
@@ -203,6 +203,15 @@ describe('conference controls in the agent console and the supervisor view', () 
 
     await n.click('#accept');
     await until('Noor is on the line', () => legOf(caller, `client:agent_${noor.id}`) !== undefined, h.sim);
+    // Mute and unmute: Noor's own conference leg, as the local Twilio sees it.
+    const noorLeg = () => legOf(caller, `client:agent_${noor.id}`);
+    await n.click('#mute');
+    await waitText(n, '#mute', /^Unmute$/);
+    await until("Noor's leg is muted", () => noorLeg()?.settings.muted === true, h.sim);
+    await n.click('#mute');
+    await waitText(n, '#mute', /^Mute$/);
+    await until("Noor's leg is unmuted", () => noorLeg()?.settings.muted === false, h.sim);
+
     await n.click('#pop-interpreter');
     await until('the interpreter line joined', () => legOf(caller, INTERPRETER_NUMBER) !== undefined, h.sim);
     await n.waitForFunction(() => /Vietnamese \(vi\).*on the line/.test(document.querySelector('#participants li[data-role="interpreter"]')?.textContent ?? ''));
