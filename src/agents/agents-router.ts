@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { dispatch } from '../routing/dispatch';
-import { getPresence, setAgentState } from '../routing/presence';
+import { routingConfig } from '../routing/config';
+import { getPresence, listPresence, setAgentState } from '../routing/presence';
 import { currentOffer } from '../routing/screen-pop';
 import { requireStaff, staffOf } from './auth';
 import { HttpError, parseBody, route } from './http-errors';
@@ -23,10 +24,24 @@ export async function changeOwnState(ctx: Context, agentId: string, status: (typ
   if (status === 'available') await dispatch(ctx);
 }
 
-/** `/api/agents/me/...`: the logged-in agent's state, Voice SDK token and live events. */
+/**
+ * `/api/agents/me/...`: the logged-in agent's state, Voice SDK token and live events;
+ * `/api/agents/directory`: who and which queues a call can be transferred to.
+ */
 export function agentsRouter(ctx: Context): Router {
   const router = Router();
   router.use('/me', requireStaff(ctx));
+
+  // Names and states only (no skills): what the console's transfer picker needs.
+  router.get(
+    '/directory',
+    requireStaff(ctx),
+    route(async (_req, res) => {
+      const agents = (await listPresence(ctx)).sort((a, b) => a.name.localeCompare(b.name));
+      const queues = Object.entries(routingConfig(ctx).queues).map(([name, q]) => ({ name, displayName: q.displayName }));
+      res.json({ agents: agents.map((a) => ({ agentId: a.agentId, name: a.name, state: a.state })), queues });
+    }),
+  );
 
   router.get(
     '/me',

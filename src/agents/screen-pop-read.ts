@@ -1,6 +1,8 @@
 import type { Context } from '../context';
 import { audit } from '../records/audit';
 import { isDbUnavailable } from '../records/db-unavailable';
+import { routingConfig } from '../routing/config';
+import { listPresence } from '../routing/presence';
 import type { RoutingTask } from '../routing/task-store';
 import type { Staff } from './sessions';
 
@@ -25,6 +27,12 @@ export interface ScreenPop {
   warmFrom: string | null;
   /** why the patient, notes and disposition are missing (PostgreSQL down), for the console to show */
   unavailable: string | null;
+  /** the language the caller needs: the verified patient's preferred language, else the IVR's */
+  callerLanguage: string;
+  /** true when neither this agent nor any available agent speaks callerLanguage */
+  languageGap: boolean;
+  /** the routing config's interpreter line for callerLanguage, to add in one click (never its number) */
+  interpreter: { language: string; displayName: string } | null;
 }
 
 /** The console's note on a screen pop built while PostgreSQL is down. */
@@ -35,6 +43,23 @@ interface PopFromDb {
   disposition: string | null;
   patient: ScreenPop['patient'];
   warmFrom: string | null;
+}
+
+/** `es-MX` -> `es`: agent skills and interpreter lines are keyed by the primary subtag too. */
+function primaryTag(tag: string): string {
+  return tag.split('-')[0]!.toLowerCase();
+}
+
+/** Whether this agent, or any agent available now, has the language as a skill. */
+async function someoneSpeaks(ctx: Context, language: string, agentId: string): Promise<boolean> {
+  const tags = [language, primaryTag(language)];
+  return (await listPresence(ctx)).some((a) => (a.agentId === agentId || a.state === 'available') && tags.some((t) => (a.skills[t] ?? 0) >= 1));
+}
+
+function interpreterLine(ctx: Context, language: string): ScreenPop['interpreter'] {
+  const lines = routingConfig(ctx).interpreters;
+  const tag = lines[language] ? language : lines[primaryTag(language)] ? primaryTag(language) : null;
+  return tag ? { language: tag, displayName: lines[tag]!.displayName } : null;
 }
 
 /**
@@ -53,6 +78,7 @@ export async function screenPop(ctx: Context, task: RoutingTask, staff: Staff, i
     fromDb = { notes: null, disposition: null, patient: null, warmFrom: null };
     unavailable = POP_WITHOUT_DB;
   }
+  const callerLanguage = fromDb.patient?.preferredLanguage || task.language;
   return {
     taskId: task.id,
     callSid: task.callSid ?? null,
@@ -67,6 +93,9 @@ export async function screenPop(ctx: Context, task: RoutingTask, staff: Staff, i
     phone: task.pop.phone ?? task.pop.from ?? null,
     ...fromDb,
     unavailable,
+    callerLanguage,
+    languageGap: !(await someoneSpeaks(ctx, callerLanguage, staff.agentId)),
+    interpreter: interpreterLine(ctx, callerLanguage),
   };
 }
 

@@ -8,7 +8,7 @@ import { conversationEnded, TaskConflict } from './handling';
 import { setCallerHold } from './hold-control';
 import { setAgentState } from './presence';
 import { enterQueue } from './queue-entry';
-import { endWait, getTask, transitionTask, type RoutingTask } from './task-store';
+import { endWait, getTask, linkCall, setTaskFields, transitionTask, type RoutingTask } from './task-store';
 
 // A warm transfer is a consultation inside the conversation's conference: the caller is held, the
 // target joins and talks with the first agent; then complete (the first agent leaves to wrap-up
@@ -132,6 +132,12 @@ export async function completeConsult(ctx: Context, name: string): Promise<void>
     agentId: target?.agentId ?? null,
     agentLeg: target?.agentId ? c.leg : null,
   });
+  // The target's task now carries the caller's call and conference, so their hold, mute, hang-up,
+  // participants and wrap-up (and the caller's final status callback) reach it.
+  if (target) {
+    await setTaskFields(ctx, target.id, { conference: name });
+    await linkCall(ctx, conv.callerSid, target.id);
+  }
   await putParty(ctx, name, { callSid: c.leg, role: target?.agentId ? 'agent' : 'party' });
   // An outside party now ends the conference when they hang up, as the caller does.
   if (!target) await (await participantOf(ctx, conv, c.leg)).update({ endConferenceOnExit: true });

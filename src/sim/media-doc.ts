@@ -26,6 +26,9 @@ export async function playMediaDocument(call: SimCall, kind: RequestKind, url: s
     for (const verb of frame.verbs) {
       if (verb.verb === 'Say' || verb.verb === 'Play' || verb.verb === 'Pause') call.prompt(verb);
       else if (verb.verb === 'Redirect') {
+        // A document that redirects to itself plays on until the call leaves it (hold music until
+        // unhold); the sim has no audio time, so one pass is the whole loop, not a redirect loop.
+        if (resolveUrl(verb.url, frame.docUrl) === frame.docUrl) break;
         if (!(await call.fetchDocument('redirect', resolveUrl(verb.url, frame.docUrl), verb.method, call.callParams()))) return false;
         redirected = true;
         break;

@@ -3,6 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { getPresence } from '../../src/routing/presence';
 import { startRouting, until, type RoutingHarness } from '../e2e/routing-harness';
 import { createAgent } from '../helpers/staff';
+import { agentOnCall } from '../helpers/conference';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MARKUP_NAME = '<img src=x onerror="window.__pwned=1">Eve';
@@ -66,7 +67,7 @@ describe('agent console in headless Chromium', () => {
     expect(audit.length).toBeGreaterThanOrEqual(1);
 
     await page.click('#accept');
-    await until('the caller is connected to the agent', () => caller.bridge?.to === `client:agent_${agent.id}`, h.sim);
+    await until('the caller is connected to the agent', () => agentOnCall(h.sim, caller) === `client:agent_${agent.id}`, h.sim);
     await page.waitForSelector('#call-actions:not([hidden])');
     await page.waitForFunction(() => document.getElementById('state')!.textContent === 'busy');
     expect(phone.offered[0]!.status).toBe('accepted');

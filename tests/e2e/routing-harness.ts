@@ -167,10 +167,11 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
       sim.registerClient(`agent_${agentId}`, {
         onIncoming: async (incoming) => {
           phone.offered.push(incoming);
-          // As the console does: a leg for a task this agent already accepted (a callback), a
-          // consultation or a supervisor's monitoring leg is answered at once.
+          // As the console does: a leg for a task this agent already accepted (a callback, a
+          // consultation accepted on the page) or a supervisor's monitoring leg is answered at once;
+          // a consultation still offered waits for the console's Accept, like any offer.
           const task = await heldTask(agentId);
-          if (task?.state === 'connected' || task?.pop.consult || (await isMonitoring(agentId))) pending.push(incoming.accept());
+          if (task?.state === 'connected' || (await isMonitoring(agentId))) pending.push(incoming.accept());
         },
       });
       return phone;

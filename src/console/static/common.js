@@ -33,8 +33,7 @@ window.careline = (() => {
   }
 
   function elapsed(since) {
-    const s = Math.max(0, Math.round((Date.now() - new Date(since).getTime()) / 1000));
-    return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+    return seconds(Math.max(0, Math.round((Date.now() - new Date(since).getTime()) / 1000)));
   }
 
   /** Whoever is logged in, or null. */
@@ -48,5 +47,34 @@ window.careline = (() => {
     }
   }
 
-  return { $, api, setCsrf, text, show, elapsed, whoAmI };
+  /** A new element whose content is text (never parsed as markup). */
+  function el(tag, value, attrs = {}) {
+    const node = document.createElement(tag);
+    if (value !== undefined && value !== null) node.textContent = String(value);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    return node;
+  }
+
+  function button(label, onClick, attrs = {}) {
+    const b = el('button', label, { type: 'button', ...attrs });
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  /** `vi` -> `Vietnamese (vi)`: the browser knows language names, so no table to keep. */
+  function languageName(tag) {
+    if (!tag) return '';
+    try {
+      const name = new Intl.DisplayNames(['en'], { type: 'language' }).of(tag);
+      return name && name !== tag ? `${name} (${tag})` : tag;
+    } catch {
+      return tag;
+    }
+  }
+
+  function seconds(s) {
+    return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  }
+
+  return { $, api, setCsrf, text, show, elapsed, whoAmI, el, button, languageName, seconds };
 })();

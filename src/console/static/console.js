@@ -1,21 +1,17 @@
 // The agent console: log in, set a status, receive routed calls (screen pop over SSE, the Voice SDK
-// for audio), accept / decline, mute / hold / transfer / hang up, wrap up.
+// for audio), accept / decline, then the call's controls (call-controls.js) and who is on the line
+// (participants.js), wrap up.
 'use strict';
 
 (() => {
-  const { $, api, setCsrf, text, show, elapsed, whoAmI } = window.careline;
-  const REGISTER_TIMEOUT_MS = 8000;
+  const careline = window.careline;
+  const { $, api, setCsrf, text, show, elapsed, whoAmI, languageName } = careline;
   const ui = {
     me: null,
-    device: null,
-    sdkCall: null, // the Voice SDK call ringing or connected, if the browser phone works
     task: null, // the screen pop of the task offered or held
-    held: false,
-    accepted: null, // the task accepted here, so its audio is answered whenever it arrives
+    accepted: null, // the task accepted here (or answered on the phone), so its audio is answered whenever it arrives
     events: null,
     waitTimer: null,
-    tokenTimer: null,
-    registerTimer: null,
   };
 
   function message(msg) {
@@ -59,60 +55,22 @@
 
   // ------------------------------------------------------------------ browser phone
 
-  async function setupPhone() {
-    let token;
-    try {
-      token = await api('GET', '/api/agents/me/token');
-    } catch (err) {
-      phoneStatus(`Browser phone unavailable: ${err.message}. Calls are still offered and answered from this page; audio needs Twilio.`, false);
-      return;
-    }
-    if (!window.Twilio || !window.Twilio.Device) {
-      phoneStatus('Browser phone unavailable: the Twilio Voice SDK did not load.', false);
-      return;
-    }
-    try {
-      if (!ui.device) {
-        ui.device = new window.Twilio.Device(token.token, { closeProtection: true, codecPreferences: ['opus', 'pcmu'] });
-        ui.device.on('registered', () => {
-          clearTimeout(ui.registerTimer);
-          phoneStatus('Browser phone ready.', true);
-        });
-        phoneStatus('Browser phone connecting to Twilio…', false);
-        // No word from Twilio in time: say so rather than leave the agent guessing.
-        ui.registerTimer = setTimeout(() => {
-          if (ui.device && ui.device.state !== 'registered') phoneStatus('Browser phone cannot reach Twilio (no answer). Calls are still offered and answered from this page.', false);
-        }, REGISTER_TIMEOUT_MS);
-        ui.device.on('error', (err) => phoneStatus(`Browser phone cannot reach Twilio: ${err.message || err}. Everything else still works.`, false));
-        ui.device.on('incoming', onIncomingAudio);
-        ui.device.on('tokenWillExpire', () => setupPhone());
-        await ui.device.register();
-      } else {
-        ui.device.updateToken(token.token);
-      }
-      // Refresh well before the token expires (TTL is at most one hour).
-      clearTimeout(ui.tokenTimer);
-      ui.tokenTimer = setTimeout(setupPhone, Math.max(60, token.ttlSec * 0.8) * 1000);
-    } catch (err) {
-      phoneStatus(`Browser phone cannot reach Twilio: ${err.message || err}. Everything else still works.`, false);
-    }
-  }
-
   function phoneStatus(msg, ok) {
     text('phone-status', msg);
     $('phone-status').classList.toggle('ok', ok);
   }
 
+  // Careline's legs (the caller's conversation, a consultation, a callback) carry no custom
+  // parameters: a leg is answered at once when this page has accepted a task and is still on it;
+  // otherwise it rings until the agent clicks Accept.
   function onIncomingAudio(call) {
-    const params = call.customParameters || new Map();
-    ui.sdkCall = call;
-    call.on('disconnect', () => {
-      if (ui.sdkCall === call) ui.sdkCall = null;
-    });
-    // A callback the agent started, a caller coming back from hold, or a call the agent already
-    // accepted on this page before the audio arrived: answer at once.
-    if (params.get('callback') === '1' || params.get('resume') === '1' || (ui.accepted && params.get('taskId') === ui.accepted)) call.accept();
+    if (ui.accepted) call.accept();
   }
+
+  const phone = careline.createPhone({ api, onStatus: phoneStatus, onIncoming: onIncomingAudio });
+  const currentTask = () => ui.task;
+  const controls = careline.createCallControls({ currentTask, message, phone, myId: () => ui.me && ui.me.agentId });
+  const parties = careline.createParticipants({ currentTask, message, onParties: (list) => controls.onParties(list) });
 
   // ------------------------------------------------------------------ live updates
 
@@ -133,6 +91,9 @@
     };
   }
 
+  /** Live events about this agent's own task; anything else (another task, supervisor traffic) is ignored. */
+  const mine = (e) => ui.task && ui.task.taskId === e.taskId;
+
   async function handleEvent(e) {
     switch (e.type) {
       case 'ready':
@@ -145,50 +106,101 @@
         await showTask(e.taskId, 'offer');
         return;
       case 'connected':
+        // Answered on the phone (or a consultation that joined): the page is on this task now.
+        ui.accepted = e.taskId;
         await showTask(e.taskId, 'connected');
         return;
       case 'accept':
-        if (ui.sdkCall && ui.sdkCall.status() === 'pending') ui.sdkCall.accept();
+        ui.accepted = e.taskId;
+        phone.answer();
         inCall();
         return;
       case 'offer-cancelled':
-        if (ui.task && ui.task.taskId === e.taskId) {
-          clearTask();
-          message(e.reason === 'ring-no-answer' ? 'Missed call: you were set to Break. Choose Available when ready.' : 'The call was withdrawn.');
-        }
+        if (mine(e)) withdrawn(e.reason);
         return;
       case 'wrapup':
         await showWrapUp(e.taskId);
         return;
+      default:
+        if (mine(e)) onCallEvent(e);
+    }
+  }
+
+  /** Events about the live call: hold, mute, consultation, who is on the line. */
+  function onCallEvent(e) {
+    switch (e.type) {
       case 'hold':
-        ui.held = e.hold;
-        $('hold').textContent = e.hold ? 'Resume' : 'Hold';
+        controls.showHold(e.hold);
+        return;
+      case 'mute':
+        controls.showMute(e.muted);
+        return;
+      case 'consult':
+        controls.onConsult(e);
+        return;
+      case 'conversation':
+        parties.load();
+        return;
+      case 'participant-failed':
+        message(`${e.participantId} did not join (${e.reason}).`);
+        parties.load();
+        return;
+      case 'transferred':
+        message('Transfer completed: the caller is now yours.');
+        parties.load();
         return;
       default:
     }
   }
 
+  function withdrawn(reason) {
+    clearTask();
+    if (reason === 'ring-no-answer') message('Missed call: you were set to Break. Choose Available when ready.');
+    else if (reason === 'consultation ended') message('The transfer to you was cancelled.');
+    else message('The call was withdrawn.');
+  }
+
   // ------------------------------------------------------------------ screen pop
 
-  async function showTask(taskId, phase) {
-    const pop = await api('GET', `/api/calls/${encodeURIComponent(taskId)}`);
-    ui.task = pop;
-    text('offer-title', pop.kind === 'callback' ? 'Callback request' : phase === 'offer' ? 'Incoming call' : 'On a call');
+  function showPop(pop, phase) {
+    text('offer-title', pop.kind === 'callback' ? 'Callback request' : phase === 'offer' ? (pop.warmFrom ? 'Transfer offered' : 'Incoming call') : 'On a call');
     text('pop-patient', pop.patient ? `${pop.patient.name} (born ${pop.patient.birthDate})` : pop.verified ? 'Verified caller' : 'Not verified');
     text('pop-phone', pop.phone);
-    text('pop-language', pop.language === 'es' ? 'Spanish (es)' : pop.language === 'en' ? 'English (en)' : pop.language);
+    text('pop-language', languageName(pop.language));
+    text('pop-preferred', pop.patient ? languageName(pop.patient.preferredLanguage) : '');
     text('pop-reason', pop.reason);
     text('pop-queue', pop.queue);
     text('pop-path', (pop.ivrPath || []).join(' › '));
     text('pop-warm', pop.warmFrom);
     // The server says why details are missing (the database is down); the call can still be taken.
     if (pop.unavailable) message(pop.unavailable);
+    showLanguageGap(pop);
+    parties.offerInterpreter(pop);
+  }
+
+  // Healthcare: a patient whose language nobody available speaks needs the interpreter line, and
+  // the agent should not have to hunt for it.
+  function showLanguageGap(pop) {
+    show('language-gap', pop.languageGap);
+    if (!pop.languageGap) return;
+    const line = pop.interpreter;
+    text('language-gap-text', `No available agent speaks ${languageName(pop.callerLanguage)}.${line ? '' : ' No interpreter line is configured for it.'}`);
+    show('pop-interpreter', Boolean(line));
+    if (line) $('pop-interpreter').textContent = `Add ${line.displayName}`;
+  }
+
+  async function showTask(taskId, phase) {
+    const pop = await api('GET', `/api/calls/${encodeURIComponent(taskId)}`);
+    const fresh = !ui.task || ui.task.taskId !== taskId;
+    ui.task = pop;
+    showPop(pop, phase);
     clearInterval(ui.waitTimer);
     const tick = () => text('pop-wait', elapsed(pop.waitingSince));
     tick();
     ui.waitTimer = setInterval(tick, 1000);
     show('offer', true);
     show('wrapup', false);
+    if (fresh) controls.reset();
     if (phase === 'offer') {
       show('offer-actions', true);
       show('call-actions', false);
@@ -199,12 +211,15 @@
     show('offer-actions', false);
     show('call-actions', true);
     clearInterval(ui.waitTimer);
+    parties.load();
   }
 
   function clearTask() {
     ui.task = null;
+    ui.accepted = null;
     clearInterval(ui.waitTimer);
     show('offer', false);
+    parties.clear();
   }
 
   $('accept').addEventListener('click', async () => {
@@ -212,7 +227,7 @@
     try {
       await api('POST', `/api/calls/${encodeURIComponent(ui.task.taskId)}/accept`);
       ui.accepted = ui.task.taskId;
-      if (ui.sdkCall && ui.sdkCall.status() === 'pending') ui.sdkCall.accept();
+      phone.answer();
       inCall();
       message('Connected.');
     } catch (err) {
@@ -224,7 +239,7 @@
     if (!ui.task) return;
     try {
       await api('POST', `/api/calls/${encodeURIComponent(ui.task.taskId)}/decline`);
-      if (ui.sdkCall) ui.sdkCall.reject();
+      phone.reject();
       clearTask();
       message('Declined.');
     } catch (err) {
@@ -232,49 +247,15 @@
     }
   });
 
-  $('mute').addEventListener('click', () => {
-    if (!ui.sdkCall) return message('Mute needs the browser phone, which is not connected.');
-    ui.sdkCall.mute(!ui.sdkCall.isMuted());
-    $('mute').textContent = ui.sdkCall.isMuted() ? 'Unmute' : 'Mute';
-  });
-
-  $('hold').addEventListener('click', async () => {
-    if (!ui.task) return;
-    try {
-      await api('POST', `/api/calls/${encodeURIComponent(ui.task.taskId)}/hold`, { hold: !ui.held });
-    } catch (err) {
-      message(`Hold failed: ${err.message}`);
-    }
-  });
-
-  $('hangup').addEventListener('click', async () => {
-    if (!ui.task) return;
-    try {
-      await api('POST', `/api/calls/${encodeURIComponent(ui.task.taskId)}/hangup`);
-      if (ui.sdkCall) ui.sdkCall.disconnect();
-    } catch (err) {
-      message(`Hang up failed: ${err.message}`);
-    }
-  });
-
-  $('transfer-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!ui.task) return;
-    const type = $('transfer-type').value;
-    const target = $('transfer-target').value.trim();
-    const to = type === 'queue' ? { type, queue: target } : type === 'agent' ? { type, agentId: target } : { type, number: target };
-    try {
-      await api('POST', `/api/calls/${encodeURIComponent(ui.task.taskId)}/transfer`, { to, mode: $('transfer-mode').value });
-      message('Transferred.');
-    } catch (err) {
-      message(`Transfer failed: ${err.message}`);
-    }
-  });
+  $('pop-interpreter').addEventListener('click', () => parties.addInterpreter());
 
   // ------------------------------------------------------------------ wrap-up
 
   async function showWrapUp(taskId) {
     if (!ui.task || ui.task.taskId !== taskId) await showTask(taskId, 'connected');
+    // The call is over for this agent: no later leg is answered for it.
+    ui.accepted = null;
+    controls.reset();
     show('call-actions', false);
     show('wrapup', true);
     $('notes').value = ui.task.notes || '';
@@ -320,7 +301,7 @@
     const agent = await api('GET', '/api/agents/me');
     showState(agent.state);
     openEvents();
-    await setupPhone();
+    await phone.start();
   }
 
   whoAmI().then((me) => {

@@ -1,9 +1,11 @@
-// The supervisor view: queues (waiting calls, longest wait) and agents by state, live; change an
-// agent's state. Refreshed on every live event and every few seconds.
+// The supervisor view: queues (waiting calls, longest wait), live conversations (monitor them:
+// supervisor-monitor.js) and agents by state, live; change an agent's state. Refreshed on every
+// live event and every few seconds.
 'use strict';
 
 (() => {
   const { $, api, text, elapsed, whoAmI } = window.careline;
+  let monitor = null;
 
   function cell(row, value) {
     const td = document.createElement('td');
@@ -21,6 +23,7 @@
       return;
     }
     text('revision', o.revision);
+    if (monitor) monitor.render(o.conversations || [], o.agents);
     $('queues').replaceChildren(
       ...o.queues.map((q) => {
         const tr = document.createElement('tr');
@@ -74,9 +77,20 @@
       text('message', 'Log in on the agent console first.');
       return;
     }
+    monitor = window.careline.createMonitor({ me, message: (msg) => text('message', msg), refresh });
     refresh();
     const es = new EventSource('/api/agents/me/events');
-    es.onmessage = () => refresh();
+    es.onmessage = (m) => {
+      let e = {};
+      try {
+        e = JSON.parse(m.data);
+      } catch {
+        // a heartbeat or a partial message: just refresh
+      }
+      if (e.type === 'monitor') monitor.onMonitorEvent();
+      refresh();
+    };
     setInterval(refresh, 5000);
+    monitor.start();
   });
 })();
