@@ -5,6 +5,7 @@ import { routingConfig } from '../routing/config';
 import { acceptTask, declineTask, NotYourCall, saveWrapUp, TaskConflict } from '../routing/handling';
 import { finishTransfer, hangUp, setHold, setMute, transferCall } from '../routing/live-call';
 import { addParty, partiesOf, PartyRejected, removeParty } from '../routing/participants';
+import { declineConsult } from '../routing/consult';
 import { getPresence } from '../routing/presence';
 import { findTask, getTask, type RoutingTask } from '../routing/task-store';
 import { requireStaff, staffOf } from './auth';
@@ -98,8 +99,9 @@ export function callsRouter(ctx: Context): Router {
     conflicts(async (req, res) => {
       const staff = staffOf(res);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
-      await declineTask(ctx, task.id, staff.agentId);
-      res.json({ taskId: task.id, state: 'waiting' });
+      if (task.pop.consult) await declineConsult(ctx, task, staff.agentId);
+      else await declineTask(ctx, task.id, staff.agentId);
+      res.json({ taskId: task.id, state: task.pop.consult ? 'declined' : 'waiting' });
     }),
   );
 

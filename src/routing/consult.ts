@@ -3,7 +3,7 @@ import { publishAgentEvent } from '../agents/live';
 import { appendCallEvent } from '../records/call-events';
 import { participantOf, rememberConferenceSid } from './conference';
 import { dispatch } from './dispatch';
-import { getConversation, getParty, putParty, setConversation, type Consult } from './conversation';
+import { dropParty, getConversation, getParty, listParties, putParty, setConversation, type Consult } from './conversation';
 import { conversationEnded, TaskConflict } from './handling';
 import { setCallerHold } from './hold-control';
 import { setAgentState } from './presence';
@@ -98,6 +98,12 @@ export async function consultEnded(ctx: Context, name: string, reason: string): 
   await setConversation(ctx, name, { consult: null });
   if (c.taskId) await endTargetTask(ctx, c.taskId, reason === 'no answer' ? 'break' : 'available');
   if (c.leg && reason !== 'left') await participantOf(ctx, conv, c.leg).then((p) => p.remove()).catch(() => undefined);
+  // A target still ringing is stopped: the consultation is over.
+  for (const p of await listParties(ctx, name)) {
+    if (p.role !== 'consult' || p.joined) continue;
+    await ctx.twilio.calls(p.callSid).update({ status: 'canceled' }).catch(() => undefined);
+    await dropParty(ctx, name, p.callSid);
+  }
   if (reason !== 'caller hung up') await setCallerHold(ctx, conv, false).catch((err: unknown) => ctx.log.warn('could not take the caller off hold', { err }));
   await appendCallEvent(ctx, conv.callerSid, { key: `consult-end:${c.startedAt}`, type: 'agent', name: 'transfer', detail: { agentId: conv.agentId, to: c.to, mode: 'warm', result: 'cancelled', reason } });
   if (conv.agentId) await publishAgentEvent(ctx, conv.agentId, { type: 'consult', taskId: conv.taskId, state: 'ended', reason });
@@ -153,4 +159,13 @@ export async function cancelConsult(ctx: Context, name: string): Promise<void> {
   const conv = await getConversation(ctx, name);
   if (!conv?.consult) throw new TaskConflict('no consultation in progress');
   await consultEnded(ctx, name, 'cancelled');
+}
+
+/**
+ * The target declines a consultation offered to them in the console: the consultation ends (a
+ * named target cannot be offered it again), the caller is back with the first agent.
+ */
+export async function declineConsult(ctx: Context, task: RoutingTask, agentId: string): Promise<void> {
+  if (!task.pop.consult || task.agentId !== agentId || task.state !== 'reserved') throw new TaskConflict('nothing to decline');
+  await consultEnded(ctx, task.pop.consult, 'declined');
 }

@@ -1,3 +1,4 @@
+import { agentOnCall } from '../helpers/conference';
 import request from 'supertest';
 import { pendingRecordWrites } from '../../src/records/record-journal';
 import { getPresence } from '../../src/routing/presence';
@@ -39,7 +40,7 @@ describe('PostgreSQL down while agents work', () => {
       await h.sim.idle();
       return phone.offered[0]?.status === 'accepted';
     });
-    expect(caller.bridge?.to).toBe(`client:agent_${who.agentId}`);
+    expect(agentOnCall(h.sim, caller)).toBe(`client:agent_${who.agentId}`);
     // The screen pop: what routing knows, and why the rest is missing.
     const pop = await who.agent.get(`/api/calls/${caller.sid}`);
     expect(pop.status).toBe(200);
