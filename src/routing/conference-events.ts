@@ -168,7 +168,8 @@ async function ownerAgentLeft(ctx: Context, conv: Conversation): Promise<void> {
   }
   const task = await getTask(ctx, conv.taskId);
   if (task?.state === 'connected' && task.agentId) await conversationEnded(ctx, task.id, task.agentId);
-  await sayGoodbyeToCaller(ctx, conv);
+  // Only a caller still in this conference: one careline moved on (a cold transfer) is elsewhere now.
+  if ((await getParty(ctx, conv.name, conv.callerSid))?.joined) await sayGoodbyeToCaller(ctx, conv);
 }
 
 async function conferenceEnded(ctx: Context, conv: Conversation): Promise<void> {

@@ -133,6 +133,7 @@ export function buildRestApi(sim: TwilioSim): express.Express {
       asyncAmdStatusCallback: str(b.AsyncAmdStatusCallback),
       asyncAmdStatusCallbackMethod: httpMethod(b.AsyncAmdStatusCallbackMethod),
       timeout: Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, 600) : 60,
+      sendDigits: str(b.SendDigits),
     };
     const call = sim.createOutbound(request);
     res.status(201).json(callJson(sim, call));

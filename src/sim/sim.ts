@@ -49,6 +49,8 @@ export interface CreatedCall {
   readonly from: string;
   /** `Date.now()` when the create request was served. */
   readonly at: number;
+  /** The SendDigits of the request, keyed on answer. */
+  readonly sendDigits?: string;
 }
 
 /** A status callback held back by `statusCallbacks.hold`. */
@@ -75,6 +77,8 @@ export interface OutboundCallRequest {
   asyncAmdStatusCallback?: string;
   asyncAmdStatusCallbackMethod: HttpMethod;
   timeout: number;
+  /** DTMF Twilio keys once the call answers (e.g. an interpreter service's access code) */
+  sendDigits?: string;
 }
 
 interface Fault { method: string; path: RegExp; status: number; remaining: number }
@@ -460,7 +464,7 @@ export class TwilioSim extends EventEmitter {
       statusCallbackEvents: req.statusCallbackEvents,
       syncAmd: !!req.machineDetection && !req.asyncAmd,
     });
-    this.createdCalls.push({ sid: call.sid, to: req.to, from: req.from, at: Date.now() });
+    this.createdCalls.push({ sid: call.sid, to: req.to, from: req.from, at: Date.now(), sendDigits: req.sendDigits });
     this.addCall(call);
     void call.schedule(() => this.runOutbound(call, req));
     return call;

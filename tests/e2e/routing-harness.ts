@@ -160,7 +160,7 @@ export async function startRouting(opts: { routing?: string; clock?: Clock; test
       sub.on('message', (_channel: string, raw: string) => {
         const e = JSON.parse(raw) as { type: string; taskId?: string };
         if (e.type !== 'accept' && e.type !== 'monitor') return;
-        const incoming = phone.offered.find((o) => o.status === 'ringing');
+        const incoming = phone.offered.filter((o) => o.status === 'ringing').at(-1); // the newest: an older offer may have been withdrawn
         if (incoming) pending.push(incoming.accept());
       });
       await sub.subscribe(`${app.ctx.redisPrefix}live:agent:${agentId}`);
