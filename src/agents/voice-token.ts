@@ -4,7 +4,7 @@ import type { Config } from '../config';
 /** Tokens live at most one hour (Twilio's limit for Voice is 24 h; ours is stricter). */
 export const VOICE_TOKEN_TTL_SECONDS = 3600;
 
-/** The Voice SDK identity of an agent: what `<Dial><Client>` rings. */
+/** The Voice SDK identity of an agent: what a conference participant `client:agent_<id>` rings. */
 export function agentIdentity(agentId: string): string {
   return `agent_${agentId}`;
 }

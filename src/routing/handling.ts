@@ -24,10 +24,9 @@ export class NotYourCall extends Error {}
 
 /**
  * Stamps the call record answered by this agent, once per task: only Twilio's word that the
- * agent's leg answered (the `<Client>` leg's answered callback, or a Dial that ended completed)
- * calls this, never the console's Accept, which says nothing about whether anyone spoke.
- * A task's flag (`answeredAt`, set with HSETNX) keeps the first answer: the phone ringing again
- * after a hold, or a late callback, moves nothing.
+ * agent's leg joined (its status callback, or the conference's join event) calls this, never the
+ * console's Accept, which says nothing about whether anyone spoke. A task's flag (`answeredAt`,
+ * set with HSETNX) keeps the first answer: Twilio telling it twice, or late, moves nothing.
  */
 async function stamp(ctx: Context, task: RoutingTask, agentId: string, at: Date): Promise<void> {
   if (!task.callSid || task.kind !== 'call') return; // a callback's record is the callback call's own

@@ -48,7 +48,7 @@ describe('Redis restarted while callers wait in a queue', () => {
     const status = await postSigned(h.app, '/webhooks/agent-call/callback-status?task=t1&agent=a1', { ...params, CallStatus: 'no-answer' });
     expect(status.status).toBe(200);
     expect(status.text).toMatch(/<Response\/>$/);
-    const hold = await postSigned(h.app, '/webhooks/agent-call/hold?task=t1&agent=a1', params);
+    const hold = await postSigned(h.app, '/webhooks/conference/hold?conf=careline-t1', params);
     expect(hold.status).toBe(200);
     expect(hold.text).toContain('Please stay on the line.');
     expect(hold.text).toContain('<Play loop="0">http://music.example/hold.mp3</Play>');
