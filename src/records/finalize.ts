@@ -10,7 +10,8 @@ export const DERIVED_OUTCOMES = ['answered', 'abandoned', 'ivr_hangup', 'unanswe
  * that feed it arrive. Does nothing while the call has not ended.
  *
  * - waitSec: queue exit (or agent answer, or hang-up while queued) minus queue entry
- * - handleSec: talk + wrap-up = max(end of call, end of wrap-up) minus agent answer
+ * - handleSec: talk + wrap-up = max(end of call, end of wrap-up) minus agent answer; time on hold
+ *   (holdSec, written from the conference's hold events) falls inside it and is not subtracted
  * - durationSec: Twilio's CallDuration, else end minus start
  * - ivrEndedAt: when the caller left the IVR (entered a queue or hung up), unless the IVR said
  * - outcome (unless the IVR/routing/reminders set one of their own): answered when an agent

@@ -16,6 +16,14 @@ export interface ReportCall {
   waitSec: number | null;
   handleSec: number | null;
   outcome: string | null;
+  /** seconds the caller was on hold (null: never held) */
+  holdSec?: number | null;
+  /** times the caller was put on hold (null: never held) */
+  holdCount?: number | null;
+  /** the call has a completed transfer (agent event `transfer`, result completed, warm or cold) */
+  transferred?: boolean;
+  /** distinct parties on the call, supervisors excluded (see report.ts, conferenceFacts) */
+  participants?: number;
 }
 
 export interface ReportTask {
@@ -60,8 +68,39 @@ const isShortAbandon = (c: ReportCall, o: FigureOptions) => isAbandonedAny(c) &&
 const isAbandoned = (c: ReportCall, o: FigureOptions) => isAbandonedAny(c) && !isShortAbandon(c, o);
 const DEFLECTED = new Set(['voicemail', 'callback']);
 const isDeflected = (c: ReportCall) => isQueued(c) && c.agentAnsweredAt === null && DEFLECTED.has(c.outcome ?? '');
+const isHeld = (c: ReportCall) => (c.holdCount ?? 0) > 0 || (c.holdSec ?? 0) > 0;
 
-export interface QueueFigures {
+/** Hold, transfer and conference figures of a set of answered calls (README, "Report figures"). */
+export interface ConferenceFigures {
+  /** seconds: mean holdSec of answered calls (a call never held counts 0) */
+  averageHoldSec: number | null;
+  /** answered calls the caller was put on hold in */
+  held: number;
+  /** %: held / answered */
+  heldPct: number | null;
+  /** answered calls with at least one completed transfer (warm or cold) */
+  transferred: number;
+  /** %: transferred / answered */
+  transferRatePct: number | null;
+  /** mean distinct parties per answered call: caller + agents + outside parties + interpreters */
+  averageParticipants: number | null;
+}
+
+function conferenceFigures(answered: ReportCall[]): ConferenceFigures {
+  const held = answered.filter(isHeld).length;
+  const transferred = answered.filter((c) => c.transferred === true).length;
+  return {
+    averageHoldSec: mean(answered.map((c) => c.holdSec ?? 0)),
+    held,
+    heldPct: pct(held, answered.length),
+    transferred,
+    transferRatePct: pct(transferred, answered.length),
+    // Without event facts an answered call had the caller and one agent.
+    averageParticipants: mean(answered.map((c) => c.participants ?? 2)),
+  };
+}
+
+export interface QueueFigures extends ConferenceFigures {
   /** inbound customer calls */
   inbound: number;
   /** outbound customer calls (reminders, callbacks placed by careline) */
@@ -121,6 +160,7 @@ export function queueFigures(calls: ReportCall[], o: FigureOptions): QueueFigure
     abandonmentRatePct: pct(abandoned.length, offered),
     averageHandleTimeSec: mean(answered.filter((c) => c.handleSec !== null).map((c) => c.handleSec as number)),
     selfServiceRatePct: pct(selfServed, inbound.length),
+    ...conferenceFigures(answered),
   };
 }
 
@@ -182,7 +222,7 @@ export function intentFigures(calls: ReportCall[], o: FigureOptions): IntentFigu
     });
 }
 
-export interface AgentFigures {
+export interface AgentFigures extends ConferenceFigures {
   agentId: string;
   name: string;
   answered: number;
@@ -192,7 +232,10 @@ export interface AgentFigures {
   totalHandleSec: number;
 }
 
-/** Figures per agent over the calls each answered. */
+/**
+ * Figures per agent over the calls each answered (the record's agent: after a cold transfer to
+ * another agent, the one who took it); hold, transfer and participants are those calls' own.
+ */
 export function agentFigures(calls: ReportCall[], names: Map<string, string>): AgentFigures[] {
   const by = new Map<string, ReportCall[]>();
   for (const c of calls.filter((x) => isAnswered(x) && x.agentId)) by.set(c.agentId as string, [...(by.get(c.agentId as string) ?? []), c]);
@@ -206,6 +249,7 @@ export function agentFigures(calls: ReportCall[], names: Map<string, string>): A
         averageSpeedOfAnswerSec: mean(cs.map((c) => c.waitSec ?? 0)),
         averageHandleTimeSec: mean(handles),
         totalHandleSec: sum(handles),
+        ...conferenceFigures(cs),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

@@ -70,6 +70,10 @@ describe('supervisor reports page', () => {
     expect(await page.getAttribute('#kpi-aht', 'data-value')).toBe('240');
     expect(await page.textContent('#kpi-aht')).toBe('4:00 min');
     expect(await page.getAttribute('#kpi-inbound', 'data-value')).toBe('3');
+    // no hold or transfers on these calls; each answered call had the caller and one agent
+    expect(await page.getAttribute('#kpi-hold', 'data-value')).toBe('0');
+    expect(await page.getAttribute('#kpi-transfer', 'data-value')).toBe('0');
+    expect(await page.textContent('#kpi-parties')).toBe('2.0');
 
     // One bar per hour of the day; the 9 o'clock bar holds the two answered calls.
     expect(await page.locator('#hour-svg g.bar').count()).toBe(24);

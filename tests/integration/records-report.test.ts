@@ -196,6 +196,8 @@ describe('the supervisor report over a known day of calls', () => {
       inbound: 10, outbound: 1, queued: 7, offered: 6, answered: 3, answeredWithinThreshold: 2, abandoned: 2, abandonedAfterThreshold: 1,
       shortAbandoned: 1, deflected: 1, selfServed: 2,
       serviceLevelPct: 50, averageSpeedOfAnswerSec: 25, abandonmentRatePct: 33.3, averageHandleTimeSec: 270, selfServiceRatePct: 20,
+      // no hold or transfers on this day; each answered call had the caller and one agent
+      averageHoldSec: 0, held: 0, heldPct: 0, transferred: 0, transferRatePct: 0, averageParticipants: 2,
     });
     const hours = Object.fromEntries(r.perHour.filter((h: { inbound: number; outbound: number }) => h.inbound + h.outbound > 0).map((h: { hour: number }) => [h.hour, h]));
     expect(hours).toEqual({
@@ -216,8 +218,8 @@ describe('the supervisor report over a known day of calls', () => {
       { intent: 'refill', calls: 4, selfServed: 1, selfServiceRatePct: 25, answered: 2, abandoned: 0, deflected: 0 },
     ]);
     expect(r.perAgent).toEqual([
-      { agentId: a1, name: 'Ana Alvarez', answered: 2, averageSpeedOfAnswerSec: 15, averageHandleTimeSec: 285, totalHandleSec: 570 },
-      { agentId: a2, name: 'Ben Brooks', answered: 1, averageSpeedOfAnswerSec: 45, averageHandleTimeSec: 240, totalHandleSec: 240 },
+      { agentId: a1, name: 'Ana Alvarez', answered: 2, averageSpeedOfAnswerSec: 15, averageHandleTimeSec: 285, totalHandleSec: 570, averageHoldSec: 0, held: 0, heldPct: 0, transferred: 0, transferRatePct: 0, averageParticipants: 2 },
+      { agentId: a2, name: 'Ben Brooks', answered: 1, averageSpeedOfAnswerSec: 45, averageHandleTimeSec: 240, totalHandleSec: 240, averageHoldSec: 0, held: 0, heldPct: 0, transferred: 0, transferRatePct: 0, averageParticipants: 2 },
     ]);
     const { tasks, ...callbacks } = r.callbacks;
     expect(callbacks).toEqual({ created: 2, open: 1, done: 1, cancelled: 0, doneWithinSla: 1, doneLate: 0, overdue: 1, slaMetPct: 50 });
@@ -242,7 +244,7 @@ describe('the supervisor report over a known day of calls', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toContain('careline-report-2026-11-24.csv');
     const lines = res.text.split('\r\n');
-    for (const l of ['summary,service_level_pct,50', 'summary,average_speed_of_answer_sec,25', 'summary,abandonment_rate_pct,33.3', 'summary,average_handle_time_sec,270', 'summary,self_service_rate_pct,20', 'summary,callbacks_overdue,1', 'hour,9,2,0,2,0', 'intent,refill,4,1,25,2,0,0', `agent,${a1},Ana Alvarez,2,15,285,570`]) {
+    for (const l of ['summary,service_level_pct,50', 'summary,average_speed_of_answer_sec,25', 'summary,abandonment_rate_pct,33.3', 'summary,average_handle_time_sec,270', 'summary,self_service_rate_pct,20', 'summary,callbacks_overdue,1', 'hour,9,2,0,2,0', 'intent,refill,4,1,25,2,0,0', `agent,${a1},Ana Alvarez,2,15,285,570,0,0,0,2`]) {
       expect(lines).toContain(l);
     }
   });

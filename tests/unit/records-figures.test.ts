@@ -47,6 +47,13 @@ describe('report figures', () => {
       abandonmentRatePct: 33.3, // 2 / 6
       averageHandleTimeSec: 200, // (200 + 300 + 100) / 3
       selfServiceRatePct: 20, // 2 / 10
+      // no hold or transfer facts on these rows; an answered call is then the caller and its agent
+      averageHoldSec: 0,
+      held: 0,
+      heldPct: 0,
+      transferred: 0,
+      transferRatePct: 0,
+      averageParticipants: 2,
     });
   });
 
@@ -81,9 +88,24 @@ describe('report figures', () => {
       { intent: 'refill', calls: 5, selfServed: 1, selfServiceRatePct: 20, answered: 2, abandoned: 1, deflected: 0 },
     ]);
     expect(agentFigures(calls, new Map([['a1', 'Ana'], ['a2', 'Ben']]))).toEqual([
-      { agentId: 'a1', name: 'Ana', answered: 2, averageSpeedOfAnswerSec: 20, averageHandleTimeSec: 250, totalHandleSec: 500 },
-      { agentId: 'a2', name: 'Ben', answered: 1, averageSpeedOfAnswerSec: 31, averageHandleTimeSec: 100, totalHandleSec: 100 },
+      { agentId: 'a1', name: 'Ana', answered: 2, averageSpeedOfAnswerSec: 20, averageHandleTimeSec: 250, totalHandleSec: 500, averageHoldSec: 0, held: 0, heldPct: 0, transferred: 0, transferRatePct: 0, averageParticipants: 2 },
+      { agentId: 'a2', name: 'Ben', answered: 1, averageSpeedOfAnswerSec: 31, averageHandleTimeSec: 100, totalHandleSec: 100, averageHoldSec: 0, held: 0, heldPct: 0, transferred: 0, transferRatePct: 0, averageParticipants: 2 },
     ]);
+  });
+
+  test('hold, transfer and participants: over answered calls only, a call never held counting 0', () => {
+    const rows = [
+      { ...answered(10, 200, 'a1'), holdSec: 90, holdCount: 2, transferred: true, participants: 3 },
+      { ...answered(10, 200, 'a1'), holdSec: null, holdCount: null, transferred: false, participants: 2 },
+      { ...answered(10, 200, 'a2'), holdSec: 30, holdCount: 1, transferred: false, participants: 4 },
+      // not answered: its facts count nowhere
+      call({ queueEnteredAt: T0, waitSec: 40, outcome: 'abandoned', holdSec: 500, holdCount: 1, transferred: true, participants: 9 }),
+    ];
+    const f = queueFigures(rows, o);
+    expect([f.averageHoldSec, f.held, f.heldPct, f.transferred, f.transferRatePct, f.averageParticipants]).toEqual([40, 2, 66.7, 1, 33.3, 3]);
+    const [a1, a2] = agentFigures(rows, new Map());
+    expect([a1.averageHoldSec, a1.heldPct, a1.transferRatePct, a1.averageParticipants]).toEqual([45, 50, 50, 2.5]);
+    expect([a2.averageHoldSec, a2.heldPct, a2.transferRatePct, a2.averageParticipants]).toEqual([30, 100, 0, 4]);
   });
 
   test('callback tasks: overdue when open past due, late when done after due', () => {

@@ -21,6 +21,10 @@
     return v === null || v === undefined ? '–' : `${v.toFixed(1)}%`;
   }
 
+  function fmtNum(v) {
+    return v === null || v === undefined ? '–' : v.toFixed(1);
+  }
+
   function fmtSec(v) {
     if (v === null || v === undefined) return '–';
     if (v < 60) return `${v.toFixed(1).replace(/\.0$/, '')} s`;
@@ -151,12 +155,17 @@
     kpi('kpi-abandon', t.abandonmentRatePct, fmtPct(t.abandonmentRatePct));
     kpi('kpi-aht', t.averageHandleTimeSec, fmtSec(t.averageHandleTimeSec));
     kpi('kpi-self', t.selfServiceRatePct, fmtPct(t.selfServiceRatePct));
+    kpi('kpi-hold', t.averageHoldSec, fmtSec(t.averageHoldSec));
+    $('kpi-hold-hint').textContent = `${t.held} of ${t.answered} answered held (${fmtPct(t.heldPct)})`;
+    kpi('kpi-transfer', t.transferRatePct, fmtPct(t.transferRatePct));
+    $('kpi-transfer-hint').textContent = `${t.transferred} of ${t.answered} answered`;
+    kpi('kpi-parties', t.averageParticipants, fmtNum(t.averageParticipants));
     kpi('kpi-inbound', t.inbound, String(t.inbound));
     $('kpi-inbound-hint').textContent = `${t.answered} answered · ${t.abandoned} abandoned · ${t.shortAbandoned} short · ${t.outbound} outbound`;
     hourChart(r.perHour);
     slChart(t, r.thresholdSec);
     fillTable('intents', r.perIntent.map((i) => row([i.intent, i.calls, i.selfServed, fmtPct(i.selfServiceRatePct), i.answered, i.abandoned, i.deflected], { 'data-intent': i.intent })));
-    fillTable('agents', r.perAgent.map((a) => row([a.name, a.answered, fmtSec(a.averageSpeedOfAnswerSec), fmtSec(a.averageHandleTimeSec), fmtSec(a.totalHandleSec)], { 'data-agent': a.agentId })));
+    fillTable('agents', r.perAgent.map((a) => row([a.name, a.answered, fmtSec(a.averageSpeedOfAnswerSec), fmtSec(a.averageHandleTimeSec), fmtSec(a.totalHandleSec), fmtSec(a.averageHoldSec), fmtPct(a.heldPct), fmtPct(a.transferRatePct), fmtNum(a.averageParticipants)], { 'data-agent': a.agentId })));
     const cb = r.callbacks;
     $('callback-summary').textContent = `${cb.created} created · ${cb.done} done (${cb.doneLate} late) · ${cb.overdue} overdue · SLA met ${fmtPct(cb.slaMetPct)}`;
     fillTable('callbacks', cb.tasks.map((task) => {
