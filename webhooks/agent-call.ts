@@ -2,7 +2,6 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Context } from '../src/context';
 import { applyStatusCallback } from '../src/records/call-status';
-import { routingConfig } from '../src/routing/config';
 import { callerJoinTwiml, connectCallback } from '../src/routing/conference';
 import { conversationEnded } from '../src/routing/handling';
 import { enqueueTwiml } from '../src/routing/hold';

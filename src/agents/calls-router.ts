@@ -1,10 +1,10 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { routingConfig } from '../routing/config';
-import { acceptTask, declineTask, NotYourCall, saveWrapUp, TaskConflict } from '../routing/handling';
+import { acceptTask, declineTask, saveWrapUp } from '../routing/handling';
 import { finishTransfer, hangUp, setHold, setMute, transferCall } from '../routing/live-call';
-import { addParty, partiesOf, PartyRejected, removeParty } from '../routing/participants';
+import { addParty, partiesOf, removeParty } from '../routing/participants';
 import { declineConsult } from '../routing/consult';
 import { getPresence } from '../routing/presence';
 import { findTask, getTask, type RoutingTask } from '../routing/task-store';
@@ -48,19 +48,6 @@ async function taskFor(ctx: Context, id: string, agentId: string): Promise<Routi
   return task;
 }
 
-function conflicts(fn: (req: Request, res: Response) => Promise<void>) {
-  return route(async (req, res) => {
-    try {
-      await fn(req, res);
-    } catch (err) {
-      if (err instanceof TaskConflict) throw new HttpError(409, err.message);
-      if (err instanceof NotYourCall) throw new HttpError(403, err.message);
-      if (err instanceof PartyRejected) throw new HttpError(400, err.message);
-      throw err;
-    }
-  });
-}
-
 /**
  * `/api/calls/:id/...` (id: CallSid or task id): screen pop, accept, decline, hold, mute, transfer
  * (cold, or warm: then complete / cancel), participants of a three-way call, hang up, wrap-up.
@@ -75,7 +62,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.get(
     '/:id',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
       const supervisor = staff.roles.some((r) => r === 'supervisor' || r === 'admin');
@@ -86,7 +73,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.post(
     '/:id/accept',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
       await acceptTask(ctx, task.id, staff.agentId);
@@ -96,7 +83,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.post(
     '/:id/decline',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
       if (task.pop.consult) await declineConsult(ctx, task, staff.agentId);
@@ -107,7 +94,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.post(
     '/:id/hold',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const { hold } = parseBody(holdBody, req.body);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
@@ -118,7 +105,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.post(
     '/:id/mute',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const { muted } = parseBody(muteBody, req.body);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
@@ -130,7 +117,7 @@ export function callsRouter(ctx: Context): Router {
   for (const how of ['complete', 'cancel'] as const) {
     router.post(
       `/:id/transfer/${how}`,
-      conflicts(async (req, res) => {
+      route(async (req, res) => {
         const staff = staffOf(res);
         const task = await taskFor(ctx, String(req.params.id), staff.agentId);
         await finishTransfer(ctx, task, staff.agentId, how);
@@ -141,7 +128,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.get(
     '/:id/participants',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
       res.json({ taskId: task.id, participants: await partiesOf(ctx, task, staff.agentId) });
@@ -150,7 +137,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.post(
     '/:id/participants',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const body = parseBody(partyBody, req.body);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
@@ -160,7 +147,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.delete(
     '/:id/participants/:participantId',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
       if (!(await removeParty(ctx, task, staff.agentId, String(req.params.participantId)))) throw new HttpError(404, 'no such participant');
@@ -170,7 +157,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.post(
     '/:id/hangup',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);
       await hangUp(ctx, task, staff.agentId);
@@ -180,7 +167,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.post(
     '/:id/transfer',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const body = parseBody(transferBody, req.body);
       if (body.to.type === 'queue' && !routingConfig(ctx).queues[body.to.queue]) throw new HttpError(400, `no queue "${body.to.queue}"`);
@@ -193,7 +180,7 @@ export function callsRouter(ctx: Context): Router {
 
   router.put(
     '/:id/wrapup',
-    conflicts(async (req, res) => {
+    route(async (req, res) => {
       const staff = staffOf(res);
       const body = parseBody(wrapUpBody, req.body);
       const task = await taskFor(ctx, String(req.params.id), staff.agentId);

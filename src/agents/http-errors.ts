@@ -2,6 +2,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Context } from '../context';
 import { isDbUnavailable } from '../records/db-unavailable';
+import { NotYourCall, TaskConflict } from '../routing/handling';
+import { PartyRejected } from '../routing/participants';
 
 /** What staff are told when a request needs PostgreSQL while it is down (the console shows it). */
 export const DB_DOWN_REASON = 'The database is unavailable right now, so this cannot be done; try again in a minute. Calls, your status and wrap-up still work.';
@@ -39,6 +41,11 @@ export function route(fn: (req: Request, res: Response) => Promise<void>): Reque
 /** The one error handler of the staff API: JSON `{ error }` (503 with a plain reason while PostgreSQL is down), never a stack. */
 export function apiErrorHandler(ctx: Context) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    // Routing's refusals: the wrong state (409), someone else's call (403), a party it cannot add (400).
+    if (err instanceof TaskConflict || err instanceof NotYourCall || err instanceof PartyRejected) {
+      res.status(err instanceof TaskConflict ? 409 : err instanceof NotYourCall ? 403 : 400).json({ error: err.message });
+      return;
+    }
     if (err instanceof HttpError) {
       res.status(err.status).json({ error: err.message });
       return;

@@ -5,7 +5,6 @@ import { routingConfig } from '../routing/config';
 import { agentProfile, listPresence } from '../routing/presence';
 import { findTask, getTask, waitingTaskIds } from '../routing/task-store';
 import { getConversation, listParties, liveConversations } from '../routing/conversation';
-import { TaskConflict } from '../routing/handling';
 import { monitorCall, stopMonitoring } from '../routing/monitor';
 import { audit, staffActor } from '../records/audit';
 import { keys } from '../routing/keys';
@@ -23,7 +22,7 @@ async function conversations(ctx: Context, now: number) {
     const c = await getConversation(ctx, name);
     if (!c) continue;
     const task = await getTask(ctx, c.taskId);
-    const heldMs = Number((await ctx.redis.hget(`rt:conv:${name}`, 'holdMs')) ?? 0) + (c.holdSince ? now - c.holdSince : 0);
+    const heldMs = (c.holdMs ?? 0) + (c.holdSince ? now - c.holdSince : 0);
     out.push({
       taskId: c.taskId,
       callSid: c.callerSid,
@@ -93,13 +92,7 @@ export function supervisorRouter(ctx: Context): Router {
       const { mode } = parseBody(monitorBody, req.body);
       const conference = await conferenceOf(ctx, String(req.params.id));
       const supervisorId = staffOf(res).agentId;
-      let from;
-      try {
-        from = await monitorCall(ctx, conference, supervisorId, mode);
-      } catch (err) {
-        if (err instanceof TaskConflict) throw new HttpError(409, err.message);
-        throw err;
-      }
+      const from = await monitorCall(ctx, conference, supervisorId, mode);
       const conv = await getConversation(ctx, conference);
       await audit(ctx, { ...staffActor(req, res), action: 'monitor', entity: 'call_record', entityId: conv?.callerSid, detail: { mode, from, agentId: conv?.agentId ?? null } });
       res.json({ callSid: conv?.callerSid, mode, from });

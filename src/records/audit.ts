@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Context } from '../context';
 import { Prisma } from '../db/client';
-import { isDbUnavailable, withDbTimeout } from './db-unavailable';
+import { DB_FALLBACK_AFTER_MS, isDbUnavailable, withDbTimeout } from './db-unavailable';
 import { journalRecordWrite } from './record-journal';
 
 /** One audited act: who did what to which record, from where. */
@@ -23,21 +23,7 @@ export interface AuditInput {
 }
 
 /** An audit entry as stored; its id is fixed before the first attempt, so a retry never adds a second. */
-export interface AuditRow {
-  id: string;
-  at: Date;
-  actorType: string;
-  actorId?: string;
-  action: string;
-  entity: string;
-  entityId?: string;
-  patientId?: string;
-  ip?: string;
-  detail?: Prisma.InputJsonValue;
-}
-
-/** How long an audit write waits for PostgreSQL before the entry goes to the record journal. */
-const AUDIT_DB_TIMEOUT_MS = 1500;
+export type AuditRow = Omit<AuditInput, 'detail'> & { id: string; at: Date; detail?: Prisma.InputJsonValue };
 
 function row(ctx: Context, e: AuditInput): AuditRow {
   return {
@@ -67,7 +53,7 @@ export async function audit(ctx: Context, entries: AuditInput | AuditInput[]): P
   if (list.length === 0) return;
   const rows = list.map((e) => row(ctx, e));
   try {
-    await withDbTimeout(ctx.db.auditEntry.createMany({ data: rows }), AUDIT_DB_TIMEOUT_MS);
+    await withDbTimeout(ctx.db.auditEntry.createMany({ data: rows }), DB_FALLBACK_AFTER_MS);
   } catch (err) {
     if (!isDbUnavailable(err)) throw err;
     // The ids are fixed: if the timed-out insert did land after all, the journal's copy is skipped.

@@ -41,8 +41,14 @@ export function isDbUnavailable(err: unknown): boolean {
 }
 
 /**
+ * How long a request in a call's path waits for PostgreSQL before it takes its fallback (journal
+ * the write, use the copy in Redis): well inside Twilio's webhook timeout.
+ */
+export const DB_FALLBACK_AFTER_MS = 1500;
+
+/**
  * Runs a database operation, failing with {@link DbTimeout} if it takes longer than `ms`. The
- * operation itself is not cancelled; callers only use this for idempotent writes.
+ * operation itself is not cancelled; callers only use this for reads and idempotent writes.
  */
 export async function withDbTimeout<T>(op: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

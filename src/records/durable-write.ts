@@ -1,12 +1,11 @@
 import type { Context } from '../context';
 import { redisIsDown } from '../db/redis';
-import { isDbUnavailable, withDbTimeout } from './db-unavailable';
+import { DB_FALLBACK_AFTER_MS, isDbUnavailable, withDbTimeout } from './db-unavailable';
 import { journalRecordWrite } from './record-journal';
 import { applyRecordWrites } from './record-batch';
 import { writeSubject, type RecordWrite } from './record-write';
 
 /** How long a webhook waits for PostgreSQL when Redis cannot take a write. */
-const DB_WRITE_TIMEOUT_MS = 1500;
 
 /**
  * Keeps a call-record write: in the journal (record-journal.ts), which the record writer applies
@@ -26,7 +25,7 @@ export async function writeDurably(ctx: Context, w: RecordWrite): Promise<{ fate
     }
   }
   try {
-    await withDbTimeout(applyRecordWrites(ctx, [w]), DB_WRITE_TIMEOUT_MS);
+    await withDbTimeout(applyRecordWrites(ctx, [w]), DB_FALLBACK_AFTER_MS);
     return { fate: 'written' };
   } catch (err) {
     if (!isDbUnavailable(err)) throw err;

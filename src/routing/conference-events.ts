@@ -2,7 +2,8 @@ import type { Context } from '../context';
 import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
 import { appendCallEvent, updateCallRecord } from '../records/call-events';
 import { completeConsult, consultAnswered, consultEnded } from './consult';
-import { closeConversation, dropParty, getConversation, getParty, listParties, putParty, setConversation, type Conversation, type PartyRole } from './conversation';
+import { cancelRingingLegs } from './conference';
+import { closeConversation, dropParty, getConversation, getParty, holdEnded, holdStarted, putParty, setConversation, type Conversation, type PartyRole } from './conversation';
 import { abandonTask, agentLegAnswered, conversationEnded, declinedOnPhone, ringNoAnswer } from './handling';
 import { getTask } from './task-store';
 import { partyUnanswered } from './participants';
@@ -107,21 +108,17 @@ export async function onConferenceEvent(ctx: Context, name: string, e: Conferenc
 /** Hold spans of the caller, from Twilio's hold events: the record's holdSec and holdCount. */
 async function callerHold(ctx: Context, conv: Conversation, held: boolean): Promise<void> {
   const now = ctx.clock.now().getTime();
-  const key = `rt:conv:${conv.name}`;
   if (held) {
     if (conv.holdSince !== undefined) return; // a repeated hold event
-    await setConversation(ctx, conv.name, { holdSince: now });
-    const count = await ctx.redis.hincrby(key, 'holdCount', 1);
+    const count = await holdStarted(ctx, conv.name, now);
     await updateCallRecord(ctx, conv.callerSid, { holdCount: count });
     await appendCallEvent(ctx, conv.callerSid, { key: `hold:${count}`, type: 'agent', name: 'hold', detail: { agentId: conv.agentId } });
     return;
   }
   if (conv.holdSince === undefined) return;
-  const ms = await ctx.redis.hincrby(key, 'holdMs', now - conv.holdSince);
-  const count = Number(await ctx.redis.hget(key, 'holdCount'));
-  await setConversation(ctx, conv.name, { holdSince: null });
-  await updateCallRecord(ctx, conv.callerSid, { holdSec: Math.round(ms / 1000) });
-  await appendCallEvent(ctx, conv.callerSid, { key: `resume:${count}`, type: 'agent', name: 'resume', detail: { agentId: conv.agentId, heldSec: Math.round((now - conv.holdSince) / 1000) } });
+  const { holdMs, holdCount } = await holdEnded(ctx, conv.name, conv.holdSince, now);
+  await updateCallRecord(ctx, conv.callerSid, { holdSec: Math.round(holdMs / 1000) });
+  await appendCallEvent(ctx, conv.callerSid, { key: `resume:${holdCount}`, type: 'agent', name: 'resume', detail: { agentId: conv.agentId, heldSec: Math.round((now - conv.holdSince) / 1000) } });
 }
 
 async function partyLeft(ctx: Context, conv: Conversation, role: PartyRole, callSid: string): Promise<void> {
@@ -139,21 +136,12 @@ async function callerLeft(ctx: Context, conv: Conversation): Promise<void> {
   const task = await getTask(ctx, conv.taskId);
   if (task?.state === 'reserved') {
     await abandonTask(ctx, task.id);
-    if (conv.agentLeg === undefined) await cancelRingingLegs(ctx, conv);
+    if (conv.agentLeg === undefined) await cancelRingingLegs(ctx, conv.name);
   } else if (task?.state === 'connected' && task.agentId) {
     await conversationEnded(ctx, task.id, task.agentId);
   }
   if (conv.consult) await consultEnded(ctx, conv.name, 'caller hung up');
   if (task?.state !== 'waiting') await closeConversation(ctx, conv.name);
-}
-
-/** Legs careline rang that have not joined yet (the caller hung up first). */
-async function cancelRingingLegs(ctx: Context, conv: Conversation): Promise<void> {
-  for (const p of await listParties(ctx, conv.name)) {
-    if (p.joined || p.role === 'caller') continue;
-    await ctx.twilio.calls(p.callSid).update({ status: 'canceled' }).catch((err: unknown) => ctx.log.warn('could not cancel a ringing leg', { callSid: p.callSid, err }));
-    await dropParty(ctx, conv.name, p.callSid);
-  }
 }
 
 /**

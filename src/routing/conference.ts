@@ -2,7 +2,7 @@ import type { Context } from '../context';
 import { agentIdentity } from '../agents/voice-token';
 import { absoluteUrl, VoiceResponse } from '../telephony/twiml';
 import { routingConfig } from './config';
-import { conferenceName, getConversation, openConversation, putParty, setConversation, type Conversation, type PartyRole } from './conversation';
+import { conferenceName, dropParty, getConversation, listParties, openConversation, putParty, setConversation, type Conversation, type PartyRole } from './conversation';
 import { queueLanguage, queuePrompts, VOICES } from './prompts';
 import { setTaskFields, type RoutingTask } from './task-store';
 
@@ -90,11 +90,12 @@ export async function addStaffLeg(
   extra: { muted?: boolean; coaching?: boolean; callSidToCoach?: string } = {},
 ): Promise<string> {
   const name = task.conference ?? conferenceName(task.id);
+  const label = role === 'agent' ? 'agent' : `${role}-${agentId}`;
   const q = `conf=${encodeURIComponent(name)}&task=${encodeURIComponent(task.id)}&agent=${encodeURIComponent(agentId)}&role=${role}&a=${attempt}`;
   const p = await ctx.twilio.conferences(name).participants.create({
     from: callerIdOf(ctx, task),
     to: `client:${agentIdentity(agentId)}`,
-    label: role === 'agent' ? 'agent' : `${role}-${agentId}`,
+    label,
     startConferenceOnEnter: true,
     endConferenceOnExit: false,
     beep: 'false',
@@ -108,7 +109,7 @@ export async function addStaffLeg(
     ...(extra.muted !== undefined ? { muted: extra.muted } : {}),
     ...(extra.coaching ? { coaching: true, callSidToCoach: extra.callSidToCoach } : {}),
   });
-  await putParty(ctx, name, { callSid: p.callSid, role, label: role === 'agent' ? 'agent' : `${role}-${agentId}`, agentId });
+  await putParty(ctx, name, { callSid: p.callSid, role, label, agentId });
   await rememberConferenceSid(ctx, name, p.conferenceSid);
   return p.callSid;
 }
@@ -135,6 +136,25 @@ export async function participantOf(ctx: Context, conv: Pick<Conversation, 'name
   return ctx.twilio.conferences(sid).participants(callSidOrLabel);
 }
 
+/**
+ * Takes a leg out of the conference (Participant DELETE). A leg already gone is fine: what careline
+ * wanted has happened.
+ */
+export async function removeParticipant(ctx: Context, conv: Pick<Conversation, 'name' | 'conferenceSid'>, callSid: string): Promise<void> {
+  await participantOf(ctx, conv, callSid)
+    .then((p) => p.remove())
+    .catch((err: unknown) => ctx.log.warn('could not remove a participant', { conference: conv.name, callSid, err }));
+}
+
+/** Stops the legs careline rang into a conference that have not joined yet (of one role, or all but the caller). */
+export async function cancelRingingLegs(ctx: Context, name: string, role?: PartyRole): Promise<void> {
+  for (const p of await listParties(ctx, name)) {
+    if (p.joined || p.role === 'caller' || (role && p.role !== role)) continue;
+    await ctx.twilio.calls(p.callSid).update({ status: 'canceled' }).catch((err: unknown) => ctx.log.warn('could not cancel a ringing leg', { callSid: p.callSid, err }));
+    await dropParty(ctx, name, p.callSid);
+  }
+}
+
 /** What a caller hears while on hold: music, then "thank you for holding" in their language, again and again. */
 export function holdTwiml(ctx: Context, language: string, holdUrl: string): string {
   const lang = queueLanguage(language);
@@ -152,7 +172,7 @@ export function holdTwiml(ctx: Context, language: string, holdUrl: string): stri
  */
 export async function connectCallback(ctx: Context, task: RoutingTask, agentId: string, attempt: number, greeting: string): Promise<string> {
   await ringAgentIntoConference(ctx, task, agentId, attempt);
-  return callerJoinTwiml(ctx, { ...task, conference: task.conference ?? conferenceName(task.id) }, attempt, greeting);
+  return callerJoinTwiml(ctx, task, attempt, greeting);
 }
 
 /** TwiML that takes an outside line careline dialed (after its access code) into a conversation's conference. */

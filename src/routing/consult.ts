@@ -1,13 +1,13 @@
 import type { Context } from '../context';
 import { publishAgentEvent } from '../agents/live';
 import { appendCallEvent } from '../records/call-events';
-import { participantOf, rememberConferenceSid } from './conference';
+import { cancelRingingLegs, participantOf, rememberConferenceSid, removeParticipant } from './conference';
 import { dispatch } from './dispatch';
-import { dropParty, getConversation, getParty, listParties, putParty, setConversation, type Consult } from './conversation';
+import { getConversation, getParty, putParty, setConversation, type Consult, type Conversation } from './conversation';
 import { conversationEnded, TaskConflict } from './handling';
 import { setCallerHold } from './hold-control';
 import { setAgentState } from './presence';
-import { enterQueue } from './queue-entry';
+import { enterQueue, handOnEntry } from './queue-entry';
 import { endWait, getTask, linkCall, setTaskFields, transitionTask, type RoutingTask } from './task-store';
 
 // A warm transfer is a consultation inside the conversation's conference: the caller is held, the
@@ -18,11 +18,11 @@ import { endWait, getTask, linkCall, setTaskFields, transitionTask, type Routing
 
 export type ConsultTarget = { type: 'agent'; agentId: string } | { type: 'queue'; queue: string } | { type: 'number'; number: string };
 
-/** Starts a consultation from the agent who owns the conversation. */
-export async function startConsult(ctx: Context, task: RoutingTask, agentId: string, to: ConsultTarget): Promise<Consult> {
-  const conv = task.conference ? await getConversation(ctx, task.conference) : null;
-  if (!conv || conv.agentId !== agentId || task.state !== 'connected') throw new TaskConflict('no conversation of yours to transfer');
-  if (conv.consult) throw new TaskConflict('a consultation is already in progress');
+/**
+ * Starts a consultation from the agent who owns the conversation.
+ * @param conv - the agent's own conversation, with no consultation in progress (the caller checks)
+ */
+export async function startConsult(ctx: Context, conv: Conversation, task: RoutingTask, agentId: string, to: ConsultTarget): Promise<Consult> {
   const n = ctx.clock.now().getTime();
   await setCallerHold(ctx, conv, true);
   let consult: Consult;
@@ -45,17 +45,9 @@ export async function startConsult(ctx: Context, task: RoutingTask, agentId: str
   } else {
     if (to.type === 'agent' && to.agentId === agentId) throw new TaskConflict('you are already on this call');
     const target = await enterQueue(ctx, {
-      kind: 'call',
-      id: `${task.id.split('~')[0]}~c${n.toString(36)}`,
-      queue: to.type === 'queue' ? to.queue : task.queue,
-      language: task.language,
-      reason: task.reason,
-      requiredSkills: [],
-      verified: task.verified,
-      from: task.pop.from,
+      ...handOnEntry(task, `${task.id.split('~')[0]}~c${n.toString(36)}`, to),
       requestedPriority: 100,
-      onlyAgent: to.type === 'agent' ? to.agentId : undefined,
-      pop: { ...task.pop, consult: conv.name, warmFrom: agentId, warmTask: task.id },
+      pop: { ...task.pop, consult: conv.name, warmFrom: agentId },
     });
     consult = { to: to.type, taskId: target.id, targetAgentId: to.type === 'agent' ? to.agentId : undefined, startedAt: n };
   }
@@ -97,13 +89,9 @@ export async function consultEnded(ctx: Context, name: string, reason: string): 
   const c = conv.consult;
   await setConversation(ctx, name, { consult: null });
   if (c.taskId) await endTargetTask(ctx, c.taskId, reason === 'no answer' ? 'break' : 'available');
-  if (c.leg && reason !== 'left') await participantOf(ctx, conv, c.leg).then((p) => p.remove()).catch(() => undefined);
+  if (c.leg && reason !== 'left') await removeParticipant(ctx, conv, c.leg);
   // A target still ringing is stopped: the consultation is over.
-  for (const p of await listParties(ctx, name)) {
-    if (p.role !== 'consult' || p.joined) continue;
-    await ctx.twilio.calls(p.callSid).update({ status: 'canceled' }).catch(() => undefined);
-    await dropParty(ctx, name, p.callSid);
-  }
+  await cancelRingingLegs(ctx, name, 'consult');
   if (reason !== 'caller hung up') await setCallerHold(ctx, conv, false).catch((err: unknown) => ctx.log.warn('could not take the caller off hold', { err }));
   await appendCallEvent(ctx, conv.callerSid, { key: `consult-end:${c.startedAt}`, type: 'agent', name: 'transfer', detail: { agentId: conv.agentId, to: c.to, mode: 'warm', result: 'cancelled', reason } });
   if (conv.agentId) await publishAgentEvent(ctx, conv.agentId, { type: 'consult', taskId: conv.taskId, state: 'ended', reason });
@@ -149,7 +137,7 @@ export async function completeConsult(ctx: Context, name: string): Promise<void>
   if (!target) await (await participantOf(ctx, conv, c.leg)).update({ endConferenceOnExit: true });
   await setCallerHold(ctx, conv, false);
   if (oldAgent) await conversationEnded(ctx, oldTask, oldAgent);
-  if (oldLeg) await participantOf(ctx, conv, oldLeg).then((p) => p.remove()).catch(() => undefined);
+  if (oldLeg) await removeParticipant(ctx, conv, oldLeg);
   await appendCallEvent(ctx, conv.callerSid, { key: `consult-done:${c.startedAt}`, type: 'agent', name: 'transfer', detail: { agentId: oldAgent, to: c.to, targetAgent: target?.agentId, mode: 'warm', result: 'completed' } });
   if (target?.agentId) await publishAgentEvent(ctx, target.agentId, { type: 'transferred', taskId: target.id, from: oldAgent });
 }

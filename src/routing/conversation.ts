@@ -57,6 +57,9 @@ export interface Conversation {
   startedAt: number;
   /** the caller's hold: since when (ms), or absent */
   holdSince?: number;
+  /** the caller's holds so far, and their time on hold before the current one (ms) */
+  holdCount?: number;
+  holdMs?: number;
   consult?: Consult;
   monitor?: Monitor;
   /** counter for party labels (party-1, interpreter-2...) */
@@ -76,7 +79,7 @@ export function conferenceName(taskId: string): string {
 
 type ConversationFields = Omit<Conversation, 'seq'>;
 const JSON_FIELDS = new Set(['consult', 'monitor']);
-const NUMBER_FIELDS = new Set(['startedAt', 'holdSince', 'seq']);
+const NUMBER_FIELDS = new Set(['startedAt', 'holdSince', 'holdCount', 'holdMs', 'seq']);
 
 /** Creates a conversation for a task whose caller is being connected (a retried request keeps the first). */
 export async function openConversation(ctx: Context, c: Omit<Conversation, 'startedAt' | 'seq'>): Promise<void> {
@@ -114,6 +117,24 @@ export async function setConversation(ctx: Context, name: string, patch: { [K in
 /** The next number for a party label in this conversation (party-1, interpreter-2...). */
 export async function nextPartyNumber(ctx: Context, name: string): Promise<number> {
   return ctx.redis.hincrby(convKey(name), 'seq', 1);
+}
+
+/**
+ * The caller was put on hold (Twilio's participant-hold): one hold more.
+ * @returns the number of holds so far
+ */
+export async function holdStarted(ctx: Context, name: string, at: number): Promise<number> {
+  const res = (await ctx.redis.multi().hset(convKey(name), 'holdSince', String(at)).hincrby(convKey(name), 'holdCount', 1).exec()) as [null, unknown][];
+  return Number(res[1]![1]);
+}
+
+/**
+ * The caller's hold ended (unhold, or they left while held).
+ * @returns the time on hold in all, and the number of holds
+ */
+export async function holdEnded(ctx: Context, name: string, since: number, at: number): Promise<{ holdMs: number; holdCount: number }> {
+  const res = (await ctx.redis.multi().hincrby(convKey(name), 'holdMs', at - since).hdel(convKey(name), 'holdSince').hget(convKey(name), 'holdCount').exec()) as [null, unknown][];
+  return { holdMs: Number(res[0]![1]), holdCount: Number(res[2]![1]) };
 }
 
 /** The conversation ended: it leaves the live list (its state expires later, for late callbacks). */

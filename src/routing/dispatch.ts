@@ -59,26 +59,25 @@ async function offer(ctx: Context, r: Reservation): Promise<void> {
     await ctx.twilio.queues(queueSid).members(task.callSid).update({ url, method: 'POST' });
   } catch (err) {
     const status = (err as { status?: number }).status;
-    if (status === 404) {
-      // The caller is no longer in the queue (hung up while we reserved): the agent is free again.
-      await endWait(ctx, task.id, 'abandoned');
-      await setAgentState(ctx, r.agentId, 'available', { force: true, ifState: 'reserved', reason: 'caller gone' });
-    } else {
-      // Twilio unreachable: undo the reservation; the escalation tick retries.
-      await requeueTask(ctx, task.id, r.agentId, false);
-      await setAgentState(ctx, r.agentId, 'available', { force: true, ifState: 'reserved', reason: 'connect failed' });
-    }
-    await publishAgentEvent(ctx, r.agentId, { type: 'offer-cancelled', taskId: task.id });
+    // 404: the caller is no longer in the queue (hung up while we reserved). Otherwise Twilio is
+    // unreachable: the reservation is undone and the escalation tick retries.
+    await undoReservation(ctx, task.id, r.agentId, status === 404 ? 'caller gone' : 'connect failed');
     throw err;
   }
   try {
     await ringAgentIntoConference(ctx, task, r.agentId, r.attempt);
   } catch (err) {
     // The caller is out of the queue already: take them back to the head of it.
-    await requeueTask(ctx, task.id, r.agentId, false);
-    await setAgentState(ctx, r.agentId, 'available', { force: true, ifState: 'reserved', reason: 'connect failed' });
-    await publishAgentEvent(ctx, r.agentId, { type: 'offer-cancelled', taskId: task.id });
+    await undoReservation(ctx, task.id, r.agentId, 'connect failed');
     await callerBackToQueue(ctx, task.id).catch(() => undefined);
     throw err;
   }
+}
+
+/** A reservation that could not be connected: the task ends (caller gone) or waits again, the agent is free. */
+async function undoReservation(ctx: Context, taskId: string, agentId: string, reason: 'caller gone' | 'connect failed'): Promise<void> {
+  if (reason === 'caller gone') await endWait(ctx, taskId, 'abandoned');
+  else await requeueTask(ctx, taskId, agentId, false);
+  await setAgentState(ctx, agentId, 'available', { force: true, ifState: 'reserved', reason });
+  await publishAgentEvent(ctx, agentId, { type: 'offer-cancelled', taskId });
 }

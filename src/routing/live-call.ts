@@ -7,14 +7,14 @@ import { cancelConsult, completeConsult, startConsult, type ConsultTarget } from
 import { getConversation, type Conversation } from './conversation';
 import { conversationEnded, NotYourCall, TaskConflict } from './handling';
 import { setCallerHold } from './hold-control';
-import { enterQueue } from './queue-entry';
-import { setTaskFields, type RoutingTask } from './task-store';
+import { enterQueue, handOnEntry } from './queue-entry';
+import type { RoutingTask } from './task-store';
 
 // The owning agent's control of a live conversation, all on its Twilio Conference: hold, mute,
 // hang up, transfer (cold, or warm through a consultation).
 
-/** The conversation of a call the agent is connected to, or a conflict (409 at the API). */
-async function ownConversation(ctx: Context, task: RoutingTask, agentId: string): Promise<Conversation> {
+/** The conversation of a call the agent is connected to: 403 when it is not theirs, 409 when it is not live. */
+export async function ownConversation(ctx: Context, task: RoutingTask, agentId: string): Promise<Conversation> {
   if (task.agentId !== agentId) throw new NotYourCall('this call is not yours');
   if (task.state !== 'connected' || !task.conference) throw new TaskConflict(`call is ${task.state}`);
   const conv = await getConversation(ctx, task.conference);
@@ -27,7 +27,6 @@ export async function setHold(ctx: Context, task: RoutingTask, agentId: string, 
   const conv = await ownConversation(ctx, task, agentId);
   if (conv.consult) throw new TaskConflict('the caller stays on hold during a consultation');
   await setCallerHold(ctx, conv, hold);
-  await setTaskFields(ctx, task.id, { held: hold ? '1' : '0' });
   await publishAgentEvent(ctx, agentId, { type: 'hold', taskId: task.id, hold });
 }
 
@@ -59,7 +58,7 @@ export type TransferTarget = ConsultTarget;
 export async function transferCall(ctx: Context, task: RoutingTask, agentId: string, to: TransferTarget, mode: 'cold' | 'warm'): Promise<string | undefined> {
   const conv = await ownConversation(ctx, task, agentId);
   if (conv.consult) throw new TaskConflict('a consultation is already in progress');
-  if (mode === 'warm') return (await startConsult(ctx, task, agentId, to)).taskId;
+  if (mode === 'warm') return (await startConsult(ctx, conv, task, agentId, to)).taskId;
   const callSid = conv.callerSid;
   const n = ctx.clock.now().getTime();
   if (to.type === 'number') {
@@ -69,16 +68,8 @@ export async function transferCall(ctx: Context, task: RoutingTask, agentId: str
     return undefined;
   }
   const next = await enterQueue(ctx, {
-    kind: 'call',
-    id: `${task.id.split('~')[0]}~t${n.toString(36)}`,
+    ...handOnEntry(task, `${task.id.split('~')[0]}~t${n.toString(36)}`, to),
     callSid,
-    queue: to.type === 'queue' ? to.queue : task.queue,
-    language: task.language,
-    reason: task.reason,
-    requiredSkills: [],
-    verified: task.verified,
-    from: task.pop.from,
-    onlyAgent: to.type === 'agent' ? to.agentId : undefined,
     pop: { ivrPath: task.pop.ivrPath, patientId: task.pop.patientId, from: task.pop.from, phone: task.pop.phone, callbackId: task.pop.callbackId },
   });
   // The caller leaves this conference (which then ends) for the queue; routing connects them again.

@@ -1,7 +1,7 @@
 import type { Context } from '../context';
 import { publishAgentEvent } from '../agents/live';
 import { appendCallEvent } from '../records/call-events';
-import { addStaffLeg, participantOf } from './conference';
+import { addStaffLeg, participantOf, removeParticipant } from './conference';
 import { getConversation, getParty, setConversation, type Monitor } from './conversation';
 import { TaskConflict } from './handling';
 import { getTask } from './task-store';
@@ -53,7 +53,7 @@ export async function stopMonitoring(ctx: Context, conference: string, superviso
   const m = conv?.monitor;
   if (!conv || !m || m.supervisorId !== supervisorId) return null;
   await setConversation(ctx, conference, { monitor: null });
-  if (m.leg) await participantOf(ctx, conv, m.leg).then((p) => p.remove()).catch((err: unknown) => ctx.log.warn('could not remove the supervisor leg', { err }));
+  if (m.leg) await removeParticipant(ctx, conv, m.leg);
   const seconds = Math.round((ctx.clock.now().getTime() - m.since) / 1000);
   await appendCallEvent(ctx, conv.callerSid, { key: `monitor-end:${supervisorId}:${m.since}`, type: 'supervisor', name: 'monitor_end', detail: { supervisorId, mode: m.mode, seconds } });
   return { mode: m.mode, seconds };

@@ -5,9 +5,9 @@ import { onCallNumber } from '../calendar/on-call';
 import { appendCallEvent } from '../records/call-events';
 import { absoluteUrl } from '../telephony/twiml';
 import { routingConfig } from './config';
-import { CONFERENCE_EVENTS, conferenceEventsUrl, participantOf, rememberConferenceSid } from './conference';
-import { dropParty, getConversation, listParties, nextPartyNumber, putParty, type Conversation, type Party } from './conversation';
-import { NotYourCall, TaskConflict } from './handling';
+import { CONFERENCE_EVENTS, conferenceEventsUrl, rememberConferenceSid, removeParticipant } from './conference';
+import { dropParty, getConversation, listParties, nextPartyNumber, putParty, type Party } from './conversation';
+import { ownConversation } from './live-call';
 import type { RoutingTask } from './task-store';
 
 // Outside parties in a three-way call: a number, an interpreter line (from the routing config, with
@@ -35,13 +35,6 @@ function e164(number: string): string {
   const p = parsePhoneNumberFromString(number);
   if (!p?.isValid()) throw new PartyRejected('not a valid phone number (E.164, e.g. +12125550123)');
   return p.number;
-}
-
-async function ownConversation(ctx: Context, task: RoutingTask, agentId: string): Promise<Conversation> {
-  if (task.agentId !== agentId) throw new NotYourCall('this call is not yours');
-  const conv = task.conference && task.state === 'connected' ? await getConversation(ctx, task.conference) : null;
-  if (!conv || conv.agentId !== agentId) throw new NotYourCall('this call is not yours');
-  return conv;
 }
 
 async function resolve(ctx: Context, r: PartyRequest): Promise<{ number: string; role: 'party' | 'interpreter'; detail: string; accessCode?: string }> {
@@ -129,7 +122,7 @@ export async function removeParty(ctx: Context, task: RoutingTask, agentId: stri
   const conv = await ownConversation(ctx, task, agentId);
   const party = (await listParties(ctx, conv.name)).find((p) => p.label === participantId && (p.role === 'party' || p.role === 'interpreter'));
   if (!party) return false;
-  if (party.joined) await participantOf(ctx, conv, party.callSid).then((p) => p.remove()).catch((err: unknown) => ctx.log.warn('could not remove a participant', { label: party.label, err }));
+  if (party.joined) await removeParticipant(ctx, conv, party.callSid);
   else await ctx.twilio.calls(party.callSid).update({ status: 'canceled' }).catch(() => undefined);
   await appendCallEvent(ctx, conv.callerSid, { key: `party-remove:${party.label}`, type: 'agent', name: 'participant_removed', detail: { agentId, role: party.role, participantId: party.label } });
   return true;

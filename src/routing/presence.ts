@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import { publishAgentEvent, publishSupervisorEvent } from '../agents/live';
-import { isDbUnavailable, withDbTimeout } from '../records/db-unavailable';
+import { DB_FALLBACK_AFTER_MS, isDbUnavailable, withDbTimeout } from '../records/db-unavailable';
 import { AGENT_STATES, keys, type AgentState } from './keys';
 
 /** An agent's skills with levels, e.g. `{ en: 5, es: 3, pharmacy: 4, pharmacist: 1 }`. */
@@ -100,9 +100,6 @@ export async function setAgentState(ctx: Context, agentId: string, state: AgentS
   return { changed, previous };
 }
 
-/** How long a state change waits for PostgreSQL before it uses the copy of the agent kept in Redis. */
-const PROFILE_DB_TIMEOUT_MS = 1500;
-
 /**
  * The name and skills routing needs of an agent: from PostgreSQL, or while it is down from the
  * copy every state change keeps in the agent's presence (so agents go available, take calls and
@@ -112,7 +109,7 @@ const PROFILE_DB_TIMEOUT_MS = 1500;
  */
 export async function agentProfile(ctx: Context, agentId: string): Promise<{ name: string; skills: Skills } | null> {
   try {
-    const agent = await withDbTimeout(ctx.db.agent.findUnique({ where: { id: agentId }, select: { name: true, skills: true } }), PROFILE_DB_TIMEOUT_MS);
+    const agent = await withDbTimeout(ctx.db.agent.findUnique({ where: { id: agentId }, select: { name: true, skills: true } }), DB_FALLBACK_AFTER_MS);
     return agent && { name: agent.name, skills: skillsOf(agent.skills) };
   } catch (err) {
     if (!isDbUnavailable(err)) throw err;

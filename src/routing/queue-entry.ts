@@ -2,7 +2,7 @@ import type { Context } from '../context';
 import { routingConfig } from './config';
 import { planTask, type TaskAttributes } from './task-spec';
 import { createTask, type PopInfo, type RoutingTask } from './task-store';
-import { isDbUnavailable, withDbTimeout } from '../records/db-unavailable';
+import { DB_FALLBACK_AFTER_MS, isDbUnavailable, withDbTimeout } from '../records/db-unavailable';
 
 /** A caller (or callback) entering routing. */
 export interface QueueEntry {
@@ -23,13 +23,29 @@ export interface QueueEntry {
   pop: PopInfo;
 }
 
-const CALLER_TYPE_DB_TIMEOUT_MS = 1500;
+/**
+ * The entry of a routing task that hands an existing task's caller on (a transfer, a
+ * consultation): same caller facts, a new id, to a queue or to one named agent.
+ */
+export function handOnEntry(task: RoutingTask, id: string, to: { type: 'agent'; agentId: string } | { type: 'queue'; queue: string }): Omit<QueueEntry, 'pop'> {
+  return {
+    kind: 'call',
+    id,
+    queue: to.type === 'queue' ? to.queue : task.queue,
+    language: task.language,
+    reason: task.reason,
+    requiredSkills: [],
+    verified: task.verified,
+    from: task.pop.from,
+    onlyAgent: to.type === 'agent' ? to.agentId : undefined,
+  };
+}
 
 /** Whether a caller is a provider office: their number is a practitioner's or a department's. */
 export async function callerTypeOf(ctx: Context, from: string | undefined): Promise<'provider' | 'patient'> {
   if (!from) return 'patient';
   try {
-    const [practitioners, departments] = await withDbTimeout(Promise.all([ctx.db.practitioner.count({ where: { phone: from } }), ctx.db.department.count({ where: { phone: from } })]), CALLER_TYPE_DB_TIMEOUT_MS);
+    const [practitioners, departments] = await withDbTimeout(Promise.all([ctx.db.practitioner.count({ where: { phone: from } }), ctx.db.department.count({ where: { phone: from } })]), DB_FALLBACK_AFTER_MS);
     return practitioners + departments > 0 ? 'provider' : 'patient';
   } catch (err) {
     if (!isDbUnavailable(err)) throw err;

@@ -13,9 +13,8 @@ export interface PopInfo {
   /** callback tasks: the number to call back */
   phone?: string;
   callbackId?: string;
-  /** warm transfer: the agent handing over and their task */
+  /** warm transfer: the agent handing the call over (the screen pop says who) */
   warmFrom?: string;
-  warmTask?: string;
   /** a consultation: the conference the reserved agent is rung into (the caller is already there) */
   consult?: string;
 }
