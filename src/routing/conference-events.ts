@@ -116,9 +116,15 @@ async function callerHold(ctx: Context, conv: Conversation, held: boolean): Prom
     return;
   }
   if (conv.holdSince === undefined) return;
-  const { holdMs, holdCount } = await holdEnded(ctx, conv.name, conv.holdSince, now);
-  await updateCallRecord(ctx, conv.callerSid, { holdSec: Math.round(holdMs / 1000) });
+  const holdCount = await closeHold(ctx, conv, conv.holdSince, now);
   await appendCallEvent(ctx, conv.callerSid, { key: `resume:${holdCount}`, type: 'agent', name: 'resume', detail: { agentId: conv.agentId, heldSec: Math.round((now - conv.holdSince) / 1000) } });
+}
+
+/** Ends the caller's current hold span and writes the record's holdSec. @returns the number of holds */
+async function closeHold(ctx: Context, conv: Conversation, since: number, at: number): Promise<number> {
+  const { holdMs, holdCount } = await holdEnded(ctx, conv.name, since, at);
+  await updateCallRecord(ctx, conv.callerSid, { holdSec: Math.round(holdMs / 1000) });
+  return holdCount;
 }
 
 async function partyLeft(ctx: Context, conv: Conversation, role: PartyRole, callSid: string): Promise<void> {
@@ -133,6 +139,8 @@ async function partyLeft(ctx: Context, conv: Conversation, role: PartyRole, call
  * ringing agent is stopped) or moved by careline (back to a queue, transferred: nothing to do).
  */
 async function callerLeft(ctx: Context, conv: Conversation): Promise<void> {
+  // Left while held: Twilio sends no unhold then, and the hold still counts.
+  if (conv.holdSince !== undefined) await closeHold(ctx, conv, conv.holdSince, ctx.clock.now().getTime());
   const task = await getTask(ctx, conv.taskId);
   if (task?.state === 'reserved') {
     await abandonTask(ctx, task.id);

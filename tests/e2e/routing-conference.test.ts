@@ -185,6 +185,10 @@ describe('conversations in conferences', () => {
       const r = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: c.sid } });
       expect(r).toMatchObject({ outcome: 'answered', status: 'completed', agentId: cy.agentId });
     }
+    // The caller hung up while held: Twilio sends no unhold then, and the hold still counts.
+    const heldThenGone = await h.app.ctx.db.callRecord.findUniqueOrThrow({ where: { callSid: second.caller.sid } });
+    expect(heldThenGone.holdCount).toBe(1);
+    expect(heldThenGone.holdSec).toEqual(expect.any(Number));
     await h.setStatus(cy, 'offline');
     await h.setStatus(di, 'offline');
   });
