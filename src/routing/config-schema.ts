@@ -1,3 +1,4 @@
+import { isValidPhoneNumber } from 'libphonenumber-js';
 import { z } from 'zod';
 import { parseExpression } from './expression';
 
@@ -66,7 +67,7 @@ export const routingSchema = z
     interpreters: z
       .record(
         z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP-47 language tag'),
-        z.strictObject({ displayName: z.string().min(1), number: z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number'), accessCode: z.string().regex(/^[\dw#*]{1,32}$/).optional() }),
+        z.strictObject({ displayName: z.string().min(1), number: z.string().refine((n) => /^\+[1-9]\d{6,14}$/.test(n) && isValidPhoneNumber(n), 'a valid phone number in E.164 form (what an agent adding the line would be refused otherwise)'), accessCode: z.string().regex(/^[\dw#*]{1,32}$/).optional() }),
       )
       .default({}),
     priorityRules: z

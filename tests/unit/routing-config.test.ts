@@ -61,6 +61,12 @@ describe('routing config', () => {
     expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^9: .*unknown queue "nowhere"/), expect.stringMatching(/^11: .*needs a timeout/)]));
   });
 
+  test('an interpreter line must be a number the phone numbering plan knows, checked at start-up', () => {
+    const issues = issuesOf(base('interpreters:\n  vi: { displayName: Vietnamese, number: "+15550000000" }\n'));
+    expect(issues).toEqual([expect.objectContaining({ file: 'r.yaml', message: expect.stringMatching(/valid phone number/) })]);
+    expect(() => parseRoutingConfig(base('interpreters:\n  vi: { displayName: Vietnamese, number: "+12126310901" }\n'), 'r.yaml')).not.toThrow();
+  });
+
   test('YAML syntax errors carry a line', () => {
     const issues = issuesOf('version: 1\nqueues: [\n');
     expect(issues[0]!.file).toBe('r.yaml');
